@@ -1,0 +1,118 @@
+"""Creating users with a role and scope, API tokens, and the log-in throttle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tirebrain.accounts.models import SCOPE_KIND, ApiToken, LoginAttempt, Profile, Role, hash_token
+from tirebrain.core import audit
+from tirebrain.core.models import AuditAction
+from tirebrain.orgs.models import Organisation
+
+User = get_user_model()
+
+
+class AccountError(ValueError):
+    pass
+
+
+def _scope_for(role: str, scope_code: str | None) -> Organisation | None:
+    if role not in Role.values:
+        raise AccountError(
+            _("unknown role “%(r)s”; roles: %(all)s") % {"r": role, "all": ", ".join(Role.values)}
+        )
+    kind = SCOPE_KIND[Role(role)]
+    if kind is None:
+        if scope_code:
+            raise AccountError(_("a provincial officer has no scope"))
+        return None
+    if not scope_code:
+        raise AccountError(
+            _("the role “%(r)s” needs --scope (a %(k)s code)") % {"r": role, "k": kind}
+        )
+    org = Organisation.objects.filter(code=scope_code.strip().upper(), kind=kind).first()
+    if org is None:
+        raise AccountError(_("no %(k)s with code “%(c)s”") % {"k": kind, "c": scope_code})
+    return org
+
+
+@transaction.atomic
+def create_user(
+    actor,
+    username: str,
+    *,
+    role: str,
+    scope: str | None = None,
+    password: str | None = None,
+    email: str = "",
+) -> tuple[object, str]:
+    """Create a user with a role and scope. Returns (user, password) — generated if not given."""
+    org = _scope_for(role, scope)
+    if User.objects.filter(username=username).exists():
+        raise AccountError(_("user “%(u)s” exists") % {"u": username})
+    password = password or secrets.token_urlsafe(12)
+    user = User.objects.create_user(
+        username=username, password=password, email=email, is_staff=role == Role.PROVINCE
+    )
+    Profile.objects.create(user=user, role=role, scope=org)
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        "user",
+        username,
+        after={"role": role, "scope": org.code if org else None, "email": email},
+    )
+    return user, password
+
+
+@transaction.atomic
+def create_token(actor, username: str, name: str = "") -> str:
+    """A new API token for the user; the key is returned once and only its hash is stored."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise AccountError(_("no user “%(u)s”") % {"u": username})
+    key = "tb_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=hash_token(key))
+    audit.record(
+        actor, AuditAction.CREATE, "api_token", token.prefix, after={"user": username, "name": name}
+    )
+    return key
+
+
+def user_for_token(key: str):
+    """The active user a bearer token belongs to, or None. Marks the token used."""
+    token = (
+        ApiToken.objects.select_related("user", "user__profile")
+        .filter(key_hash=hash_token(key), revoked=False, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def login_blocked(username: str, ip: str | None) -> bool:
+    """Too many recent failures for this user name or from this address?"""
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    who = Q(username=username.lower())
+    if ip:
+        who |= Q(ip=ip)
+    failures = LoginAttempt.objects.filter(who, at__gte=since, succeeded=False).count()
+    return failures >= settings.LOGIN_MAX_FAILURES
+
+
+def note_login(username: str, ip: str | None, succeeded: bool) -> None:
+    LoginAttempt.objects.create(username=username.lower()[:150], ip=ip, succeeded=succeeded)
+    if succeeded:  # a successful log-in clears the user name's failures
+        LoginAttempt.objects.filter(username=username.lower(), succeeded=False).delete()

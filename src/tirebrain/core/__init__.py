@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: the audit log, bilingual names, security headers, base templates."""

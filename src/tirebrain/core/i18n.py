@@ -1,0 +1,27 @@
+"""Bilingual records: every named thing stores ``name_zh`` and ``name_en``; show the active one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language
+
+
+def is_chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+def localized(obj: Any, field: str = "name") -> str:
+    """``obj.<field>_zh`` or ``obj.<field>_en`` in the active language, else the other one."""
+    zh, en = getattr(obj, f"{field}_zh", "") or "", getattr(obj, f"{field}_en", "") or ""
+    if isinstance(obj, dict):
+        zh, en = obj.get(f"{field}_zh") or "", obj.get(f"{field}_en") or ""
+    return (zh or en) if is_chinese() else (en or zh)
+
+
+class BilingualNameMixin:
+    """For models with ``name_zh``/``name_en``: ``.name`` is the name in the active language."""
+
+    @property
+    def name(self) -> str:
+        return localized(self)

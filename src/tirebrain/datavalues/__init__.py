@@ -1,0 +1,1 @@
+"""Reported values, the DHIS2 way: data elements × periods × organisations → one value each."""

@@ -1,0 +1,438 @@
+"""Indicator formulas from the plan file, evaluated over additive database aggregates.
+
+Every formula type is a registered handler that names the *components* it needs — sums and
+counts of a data element, numbers of enterprises holding an honour, numbers of enterprises whose
+value meets a condition — and combines their totals into a value. Components are additive over
+disjoint sets of enterprises, so they are fetched once, grouped by city (from the roll-up table)
+or by enterprise, and any scope (province, cluster, city, enterprise) is the sum over its units.
+The database does the heavy aggregation; Python only combines a few thousand totals.
+
+Adding a formula type is writing one handler class and registering it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.db.models import Count, Min, OuterRef, Subquery, Sum
+from django.utils.translation import gettext as _
+
+# --- components --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agg:
+    """Sum and count of one element's yearly values, optionally above-scale only / in clusters."""
+
+    element: str
+    above_scale: bool | None = None
+    clusters: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class HonourHolders:
+    """Number of enterprises holding any of the honours (at the levels) by the end of a year."""
+
+    honours: tuple[str, ...]
+    levels: tuple[str, ...]
+    since_year: int | None = None
+
+
+@dataclass(frozen=True)
+class CountWhere:
+    """Number of enterprises whose yearly value of an element meets ``op value``."""
+
+    element: str
+    op: str
+    value: float
+
+
+Component = Agg | HonourHolders | CountWhere
+OPS = {"gte", "gt", "lte", "lt"}
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+Totals = Callable[[Component, int], tuple[float, int]]
+"""totals(component, year) → (sum, count) over the scope being evaluated."""
+
+
+class Handler:
+    #: Intensive indicators (ratios, means) compare across scopes; extensive ones add up.
+    intensive: ClassVar[bool] = False
+
+    def errors(self, d: dict[str, Any], ctx: Context) -> list[str]:
+        return []
+
+    def components(self, d: dict[str, Any]) -> list[Component]:
+        raise NotImplementedError
+
+    def value(self, d: dict[str, Any], totals: Totals, year: int) -> float | None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Context:
+    elements: set[str]
+    honours: set[str]
+    clusters: set[str]
+
+    def element_errors(self, d: dict[str, Any], *keys: str) -> list[str]:
+        out = []
+        for key in keys:
+            if key not in d:
+                out.append(_("“%(k)s” is missing") % {"k": key})
+            elif d[key] not in self.elements:
+                out.append(_("unknown data element “%(e)s”") % {"e": d[key]})
+        return out
+
+    def filter_errors(self, d: dict[str, Any]) -> list[str]:
+        f = d.get("filter") or {}
+        unknown = set(f) - {"above_scale", "cluster"}
+        out = [_("unknown filter “%(f)s”") % {"f": k} for k in sorted(unknown)]
+        if "cluster" in f and f["cluster"] not in self.clusters:
+            out.append(_("unknown cluster “%(c)s”") % {"c": f["cluster"]})
+        return out
+
+
+def _agg(d: dict[str, Any], element: str) -> Agg:
+    f = d.get("filter") or {}
+    cluster = f.get("cluster")
+    return Agg(element, f.get("above_scale"), (cluster,) if cluster else None)
+
+
+def _scaled(d: dict[str, Any], x: float) -> float:
+    return x * float(d.get("multiplier", 1)) / float(d.get("divisor", 1))
+
+
+class SumHandler(Handler):
+    def errors(self, d, ctx):
+        return ctx.element_errors(d, "element") + ctx.filter_errors(d)
+
+    def components(self, d):
+        return [_agg(d, d["element"])]
+
+    def value(self, d, totals, year):
+        total, n = totals(_agg(d, d["element"]), year)
+        return _scaled(d, total) if n else None
+
+
+class MeanHandler(SumHandler):
+    intensive = True
+
+    def value(self, d, totals, year):
+        total, n = totals(_agg(d, d["element"]), year)
+        return _scaled(d, total / n) if n else None
+
+
+class RatioHandler(Handler):
+    intensive = True
+
+    def errors(self, d, ctx):
+        return ctx.element_errors(d, "numerator", "denominator") + ctx.filter_errors(d)
+
+    def components(self, d):
+        return [_agg(d, d["numerator"]), _agg(d, d["denominator"])]
+
+    def value(self, d, totals, year):
+        num, n_num = totals(_agg(d, d["numerator"]), year)
+        den, n_den = totals(_agg(d, d["denominator"]), year)
+        if not n_num or not n_den or den == 0:
+            return None
+        return _scaled(d, num / den)
+
+
+class HonourCountHandler(Handler):
+    def errors(self, d, ctx):
+        honours = d.get("honours") or []
+        out = [] if honours else [_("“honours” is missing")]
+        out += [_("unknown honour “%(h)s”") % {"h": h} for h in honours if h not in ctx.honours]
+        return out
+
+    def _component(self, d):
+        return HonourHolders(
+            tuple(d["honours"]),
+            tuple(d.get("levels") or ("national", "provincial")),
+            d.get("since_year"),
+        )
+
+    def components(self, d):
+        return [self._component(d)]
+
+    def value(self, d, totals, year):
+        return totals(self._component(d), year)[0]
+
+
+class CountWhereHandler(Handler):
+    def errors(self, d, ctx):
+        out = ctx.element_errors(d, "element")
+        if d.get("op") not in OPS:
+            out.append(_("“op” must be one of gte, gt, lte, lt"))
+        if not isinstance(d.get("value"), int | float):
+            out.append(_("“value” must be a number"))
+        return out
+
+    def components(self, d):
+        return [CountWhere(d["element"], d["op"], float(d["value"])), Agg(d["element"])]
+
+    def value(self, d, totals, year):
+        if not totals(Agg(d["element"]), year)[1]:
+            return None  # nobody reported the element that year: no data, not zero
+        return totals(CountWhere(d["element"], d["op"], float(d["value"])), year)[0]
+
+
+class ClusterShareHandler(Handler):
+    intensive = True
+
+    def errors(self, d, ctx):
+        out = ctx.element_errors(d, "element")
+        out += [
+            _("unknown cluster “%(c)s”") % {"c": c}
+            for c in d.get("clusters", [])
+            if c not in ctx.clusters
+        ]
+        return out
+
+    def components(self, d):
+        return [Agg(d["element"], None, tuple(d["clusters"])), Agg(d["element"])]
+
+    def value(self, d, totals, year):
+        part, _n = totals(Agg(d["element"], None, tuple(d["clusters"])), year)
+        whole, n = totals(Agg(d["element"]), year)
+        return _scaled(d, part / whole) if n and whole else None
+
+
+class YearOnYearHandler(Handler):
+    intensive = True
+
+    def errors(self, d, ctx):
+        return indicator_errors(d.get("of"), ctx.elements, ctx.honours, ctx.clusters)
+
+    def components(self, d):
+        return handler_for(d["of"]).components(d["of"])
+
+    def value(self, d, totals, year):
+        inner = handler_for(d["of"])
+        now, before = inner.value(d["of"], totals, year), inner.value(d["of"], totals, year - 1)
+        if now is None or not before:
+            return None
+        return (now / before - 1) * 100
+
+
+class MaxOfHandler(Handler):
+    intensive = True
+
+    def errors(self, d, ctx):
+        parts = d.get("of") or []
+        out = [] if parts else [_("“of” needs at least one indicator")]
+        for part in parts:
+            out += indicator_errors(part, ctx.elements, ctx.honours, ctx.clusters)
+        return out
+
+    def components(self, d):
+        return [c for part in d["of"] for c in handler_for(part).components(part)]
+
+    def parts(self, d, totals, year) -> list[float | None]:
+        return [handler_for(p).value(p, totals, year) for p in d["of"]]
+
+    def value(self, d, totals, year):
+        values = [v for v in self.parts(d, totals, year) if v is not None]
+        return max(values) if values else None
+
+
+HANDLERS: dict[str, Handler] = {
+    "sum": SumHandler(),
+    "mean": MeanHandler(),
+    "ratio": RatioHandler(),
+    "honour_count": HonourCountHandler(),
+    "count_where": CountWhereHandler(),
+    "cluster_share": ClusterShareHandler(),
+    "yoy_change": YearOnYearHandler(),
+    "max_of": MaxOfHandler(),
+}
+
+
+def handler_for(d: dict[str, Any]) -> Handler:
+    return HANDLERS[d["type"]]
+
+
+def indicator_errors(
+    d: Any, elements: set[str], honours: set[str], clusters: set[str]
+) -> list[str]:
+    """Problems with an indicator definition, in words a plan-file editor can act on."""
+    if not isinstance(d, dict) or "type" not in d:
+        return [_("an indicator needs a “type”")]
+    if d["type"] not in HANDLERS:
+        return [
+            _("unknown indicator type “%(t)s”; known: %(k)s")
+            % {"t": d["type"], "k": ", ".join(sorted(HANDLERS))}
+        ]
+    return HANDLERS[d["type"]].errors(d, Context(elements, honours, clusters))
+
+
+# --- fetching component totals ----------------------------------------------------------------
+
+
+class ComponentTable:
+    """Component totals per year and unit (a city id, or an enterprise id), fetched in bulk."""
+
+    def __init__(self) -> None:
+        self.sums: dict[tuple[Component, int, int], float] = defaultdict(float)
+        self.counts: dict[tuple[Component, int, int], int] = defaultdict(int)
+        self.units: set[int] = set()
+        self.years: set[int] = set()
+
+    def add(self, comp: Component, year: int, unit: int, total: float, count: int) -> None:
+        self.sums[comp, year, unit] += total
+        self.counts[comp, year, unit] += count
+        self.units.add(unit)
+        self.years.add(year)
+
+    def totals_over(self, units: Iterable[int]) -> Totals:
+        units = list(units)
+
+        def totals(comp: Component, year: int) -> tuple[float, int]:
+            return (
+                sum(self.sums.get((comp, year, u), 0.0) for u in units),
+                sum(self.counts.get((comp, year, u), 0) for u in units),
+            )
+
+        return totals
+
+
+def _cluster_cities(codes: Iterable[str]) -> set[int]:
+    from tirebrain.orgs.models import Cluster
+
+    return set(Cluster.objects.filter(code__in=codes).values_list("cities__id", flat=True))
+
+
+OP_LOOKUP = {"gte": "gte", "gt": "gt", "lte": "lte", "lt": "lt"}
+
+
+def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTable:
+    """Totals of every component per (year, city): a handful of grouped queries in all."""
+    from tirebrain.datavalues.models import DataValue, ValueRollup
+    from tirebrain.orgs.models import Enterprise, Honour
+
+    table = ComponentTable()
+    aggs = [c for c in components if isinstance(c, Agg)]
+    if aggs:
+        rows = (
+            ValueRollup.objects.filter(
+                element__code__in={a.element for a in aggs},
+                period__period_type="year",
+                period__year__in=years,
+            )
+            .values_list("element__code", "period__year", "city_id", "above_scale")
+            .annotate(total=Sum("total"), n=Sum("count"))
+            .order_by()
+        )
+        cluster_cities = {a.clusters: _cluster_cities(a.clusters) for a in aggs if a.clusters}
+        by_element: dict[str, list[Agg]] = defaultdict(list)
+        for a in aggs:
+            by_element[a.element].append(a)
+        for element, year, city, above, total, n in rows:
+            for a in by_element[element]:
+                if a.above_scale is not None and a.above_scale != above:
+                    continue
+                if a.clusters and city not in cluster_cities[a.clusters]:
+                    continue
+                table.add(a, year, city, float(total), int(n))
+    for comp in components:
+        if isinstance(comp, HonourHolders):
+            first = _first_honour_year(comp, Honour.objects.all())
+            rows = (
+                Enterprise.objects.annotate(first=Subquery(first))
+                .filter(first__isnull=False)
+                .values_list("city_id", "first")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            _add_cumulative(table, comp, rows, years)
+        elif isinstance(comp, CountWhere):
+            rows = (
+                DataValue.objects.filter(
+                    element__code=comp.element,
+                    period__period_type="year",
+                    period__year__in=years,
+                    org__kind="enterprise",
+                    **{f"value__{OP_LOOKUP[comp.op]}": comp.value},
+                )
+                .values_list("period__year", "org__enterprise__city_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            for year, city, n in rows:
+                table.add(comp, year, city, float(n), n)
+    return table
+
+
+def fetch_by_enterprise(
+    components: set[Component], years: list[int], enterprise_ids: list[int]
+) -> ComponentTable:
+    """Totals of every component per (year, enterprise) for the given enterprises."""
+    from tirebrain.datavalues.models import DataValue
+    from tirebrain.orgs.models import Enterprise, Honour
+
+    table = ComponentTable()
+    aggs = [c for c in components if isinstance(c, Agg)]
+    wheres = [c for c in components if isinstance(c, CountWhere)]
+    elements = {a.element for a in aggs} | {w.element for w in wheres}
+    enterprises = dict(
+        Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "above_scale")
+    )
+    city_of = dict(Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "city_id"))
+    cluster_cities = {a.clusters: _cluster_cities(a.clusters) for a in aggs if a.clusters}
+    rows = DataValue.objects.filter(
+        element__code__in=elements,
+        period__period_type="year",
+        period__year__in=years,
+        org_id__in=enterprise_ids,
+    ).values_list("element__code", "period__year", "org_id", "value")
+    compare = {"gte": float.__ge__, "gt": float.__gt__, "lte": float.__le__, "lt": float.__lt__}
+    for element, year, org, value in rows:
+        value = float(value)
+        for a in aggs:
+            if a.element != element:
+                continue
+            if a.above_scale is not None and a.above_scale != enterprises[org]:
+                continue
+            if a.clusters and city_of[org] not in cluster_cities[a.clusters]:
+                continue
+            table.add(a, year, org, value, 1)
+        for w in wheres:
+            if w.element == element and compare[w.op](value, w.value):
+                table.add(w, year, org, 1.0, 1)
+    for comp in components:
+        if isinstance(comp, HonourHolders):
+            first = _first_honour_year(comp, Honour.objects.all())
+            rows = (
+                Enterprise.objects.filter(pk__in=enterprise_ids)
+                .annotate(first=Subquery(first))
+                .filter(first__isnull=False)
+                .values_list("pk", "first")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            _add_cumulative(table, comp, rows, years)
+    return table
+
+
+def _first_honour_year(comp: HonourHolders, honours):
+    qs = honours.filter(
+        enterprise=OuterRef("pk"), honour_type__code__in=comp.honours, level__in=comp.levels
+    )
+    if comp.since_year:
+        qs = qs.filter(year__gte=comp.since_year)
+    return qs.order_by().values("enterprise").annotate(first=Min("year")).values("first")[:1]
+
+
+def _add_cumulative(table: ComponentTable, comp: Component, rows, years: list[int]) -> None:
+    """From (unit, first year, n) rows: how many hold the honour at the end of each year."""
+    for unit, first, n in rows:
+        for year in years:
+            if first <= year:
+                table.add(comp, year, unit, float(n), n)

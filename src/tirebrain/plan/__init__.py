@@ -1,0 +1,1 @@
+"""The action plan as versioned data: targets, thresholds, actions, tasks, departments, clusters."""

@@ -1,0 +1,21 @@
+"""Shared fixtures: reference data, the plan, and users of every role."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from tirebrain.core.reference import load_reference
+from tirebrain.plan.services import load_plan
+
+
+@pytest.fixture
+def reference(db):
+    """Cities, data elements, honour types and product lines, as in production."""
+    load_reference("tests")
+
+
+@pytest.fixture
+def plan(reference):
+    """The repository's plan file, loaded as version 1."""
+    return load_plan("tests", settings.PLAN_FILE).version
