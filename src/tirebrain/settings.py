@@ -15,7 +15,7 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("TIREBRAIN_DATA_DIR", "var")).resolve()
-TESTING = "pytest" in sys.modules or os.environ.get("TIREBRAIN_TESTING") == "1"
+TESTING = "pytest" in sys.modules  # tests get their own database and fast hashing
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
