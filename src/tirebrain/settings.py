@@ -86,6 +86,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tirebrain.core.context.site",
@@ -173,6 +174,9 @@ CSRF_TRUSTED_ORIGINS = [
 # Login throttling: failures per user name and per client address within the window.
 LOGIN_MAX_FAILURES = int(os.environ.get("TIREBRAIN_LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("TIREBRAIN_LOGIN_FAILURE_WINDOW", "900"))
+# Behind the intranet's reverse proxy every request comes from the proxy's address: take the
+# client's address from the X-Forwarded-For entry the proxy appended.
+BEHIND_PROXY = _env_bool("TIREBRAIN_BEHIND_PROXY")
 
 PLAN_FILE = Path(
     os.environ.get(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tirebrain.accounts.models import SCOPE_KIND, ApiToken, LoginAttempt, Profile, Role, hash_token
 from tirebrain.core import audit
 from tirebrain.core.models import AuditAction
-from tirebrain.orgs.models import Organisation
+from tirebrain.orgs.models import Organisation, OrgKind
 
 User = get_user_model()
 
@@ -32,15 +32,20 @@ def _scope_for(role: str, scope_code: str | None) -> Organisation | None:
     kind = SCOPE_KIND[Role(role)]
     if kind is None:
         if scope_code:
-            raise AccountError(_("a provincial officer has no scope"))
+            raise AccountError(_("a provincial officer takes no --scope"))
         return None
     if not scope_code:
         raise AccountError(
-            _("the role “%(r)s” needs --scope (a %(k)s code)") % {"r": role, "k": kind}
+            _("the role “%(r)s” needs --scope (a %(k)s code)")
+            % {"r": role, "k": OrgKind(kind).label}
         )
-    org = Organisation.objects.filter(code=scope_code.strip().upper(), kind=kind).first()
+    # Credit codes are upper case, department codes (``dept-*``) lower case: accept either as typed.
+    code = scope_code.strip()
+    org = Organisation.objects.filter(code__in={code, code.upper()}, kind=kind).first()
     if org is None:
-        raise AccountError(_("no %(k)s with code “%(c)s”") % {"k": kind, "c": scope_code})
+        raise AccountError(
+            _("no %(k)s with code “%(c)s”") % {"k": OrgKind(kind).label, "c": scope_code}
+        )
     return org
 
 
@@ -102,14 +107,19 @@ def user_for_token(key: str):
     return token.user
 
 
+#: An address may fail this many times more than a single user name before it is blocked:
+#: many officers share one office gateway, so one mistyping colleague must not lock out the rest.
+ADDRESS_FACTOR = 4
+
+
 def login_blocked(username: str, ip: str | None) -> bool:
-    """Too many recent failures for this user name or from this address?"""
+    """Too many recent failures for this user name, or (a higher bar) from this address?"""
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    who = Q(username=username.lower())
-    if ip:
-        who |= Q(ip=ip)
-    failures = LoginAttempt.objects.filter(who, at__gte=since, succeeded=False).count()
-    return failures >= settings.LOGIN_MAX_FAILURES
+    recent = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
+    if recent.filter(username=username.lower()).count() >= settings.LOGIN_MAX_FAILURES:
+        return True
+    limit = settings.LOGIN_MAX_FAILURES * ADDRESS_FACTOR
+    return bool(ip) and recent.filter(ip=ip).count() >= limit
 
 
 def note_login(username: str, ip: str | None, succeeded: bool) -> None:

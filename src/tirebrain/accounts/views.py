@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
@@ -11,6 +12,9 @@ from tirebrain.accounts.services import login_blocked, note_login
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; behind a trusted proxy, the last address the proxy appended."""
+    if settings.BEHIND_PROXY and (forwarded := request.META.get("HTTP_X_FORWARDED_FOR")):
+        return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR")
 
 

@@ -18,7 +18,8 @@ from tirebrain.core.models import AuditAction, AuditEntry
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # Plain notation without trailing zeros: 100.000000 -> "100" (not "1E+2"), 1.50 -> "1.5".
+        return format(value.normalize(), "f")
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, models.Model):

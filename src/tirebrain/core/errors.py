@@ -18,12 +18,10 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""
-        return _("%(where)srow %(row)s, field “%(field)s”: %(reason)s") % {
-            "where": where,
-            "row": self.row,
-            "field": self.field,
-            "reason": self.reason,
-        }
+        values = {"where": where, "row": self.row, "field": self.field, "reason": self.reason}
+        if not self.row:  # a problem of the whole file or of a named entry, not of one row
+            return _("%(where)s“%(field)s”: %(reason)s") % values
+        return _("%(where)srow %(row)s, field “%(field)s”: %(reason)s") % values
 
 
 class Rejected(Exception):

@@ -56,6 +56,13 @@ def parse_value(element: DataElement, raw: object) -> decimal.Decimal:
         raise ValueError(_("“%(raw)s” is not a number") % {"raw": raw}) from None
     if not value.is_finite():
         raise ValueError(_("“%(raw)s” is not a number") % {"raw": raw})
+    # What the column holds: more decimal places are rounded away (as the database would), a
+    # larger number cannot be stored (and SQLite would store one that then cannot be read). One
+    # digit of margin: SQLite keeps a float, which may round 99…9.9 up to the next power of ten.
+    column = DataValue._meta.get_field("value")
+    if abs(value) >= decimal.Decimal(10) ** (column.max_digits - column.decimal_places - 1):
+        raise ValueError(_("%(raw)s is too large to store") % {"raw": raw})
+    value = value.quantize(decimal.Decimal(1).scaleb(-column.decimal_places))
     if element.value_type == ValueType.INTEGER and value != value.to_integral_value():
         raise ValueError(_("expected a whole number, got %(raw)s") % {"raw": raw})
     if element.min_value is not None and value < element.min_value:
@@ -124,10 +131,13 @@ def store_values(
             org_id__in={k[2] for k in keys},
         )
     }
+    org_codes = dict(
+        Organisation.objects.filter(id__in={k[2] for k in keys}).values_list("id", "code")
+    )
     to_create, to_update, unchanged = [], [], 0
     for element, period, org_id, value, comment in resolved:
         current = existing.get((element.id, period.code, org_id))
-        key = f"{element.code}/{period.code}/{org_id}"
+        key = f"{element.code}/{period.code}/{org_codes[org_id]}"
         if current is None:
             to_create.append(
                 DataValue(

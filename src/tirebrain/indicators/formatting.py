@@ -7,7 +7,7 @@ from django.utils.formats import number_format
 from tirebrain.core.i18n import is_chinese
 
 DECIMALS = {
-    "percent": 1,
+    "percent": 2,
     "percent_of_benchmark": 1,
     "percent_change": 1,
     "count": 0,

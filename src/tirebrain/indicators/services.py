@@ -249,6 +249,7 @@ class ChildRow:
     value: float | None
     status: Status
     previous: float | None
+    share: float | None = None  # percent of the parent's value, for sums and counts
 
 
 def children_of(scope: Scope) -> list[Scope]:
@@ -268,9 +269,17 @@ def children_of(scope: Scope) -> list[Scope]:
 
 
 def evaluate_children(
-    version: PlanVersion, target: Target, children: list[Scope], year: int
+    version: PlanVersion,
+    target: Target,
+    children: list[Scope],
+    year: int,
+    parent_value: float | None = None,
 ) -> list[ChildRow]:
-    """One target across sibling scopes (for drill-down tables and the map): one fetch for all."""
+    """One target across sibling scopes (for drill-down tables and the map): one fetch for all.
+
+    For extensive indicators (sums, counts) each row also carries its share of ``parent_value``.
+    """
+    extensive = not handler_for(target.indicator).intensive
     years = _years(version, year)
     comps = _components([target])
     ent_ids = [c.enterprise_id for c in children if c.kind == "enterprise"]
@@ -280,7 +289,10 @@ def evaluate_children(
     for child in children:
         table = ent_table if child.kind == "enterprise" else city_table
         r = _result(version, target, child, year, years, table.totals_over(units_of(child)))
-        rows.append(ChildRow(child, r.value, r.status, r.previous))
+        share = None
+        if extensive and parent_value and r.value is not None:
+            share = r.value / parent_value * 100
+        rows.append(ChildRow(child, r.value, r.status, r.previous, share))
     return rows
 
 

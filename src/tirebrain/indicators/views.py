@@ -121,7 +121,12 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     map_code = request.GET.get("map", "T10")
     map_target = version.targets.filter(code=map_code).first() or version.targets.first()
     children = visible_children(request, scope)
-    child_rows = services.evaluate_children(version, map_target, children, year) if children else []
+    parent_value = next((r.value for r in results if r.target == map_target), None)
+    child_rows = (
+        services.evaluate_children(version, map_target, children, year, parent_value)
+        if children
+        else []
+    )
     map_rows = [r for r in child_rows if r.scope.kind == "city"]
     divisor = float((map_target.spec.get("display") or {}).get("divisor", 1))
     context = {
@@ -173,7 +178,11 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
     year, years = year_for_request(request)
     result = next(r for r in services.evaluate_targets(version, scope, year) if r.target == target)
     children = visible_children(request, scope)
-    rows = services.evaluate_children(version, target, children, year) if children else []
+    rows = (
+        services.evaluate_children(version, target, children, year, result.value)
+        if children
+        else []
+    )
     order = -1 if target.direction == "increase" else 1
     rows.sort(key=lambda r: (r.value is None, order * (r.value or 0)))
     return render(

@@ -89,6 +89,7 @@ def load_vocabularies(actor, data: dict[str, Any]) -> None:
 
 # --- enterprises ----------------------------------------------------------------------------------
 
+BIGINT_MAX = 2**63 - 1  # the largest value the database column holds
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "√"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", ""}
 
@@ -151,6 +152,10 @@ def parse_enterprise_row(
     name_zh = text("name_zh")
     if not name_zh:
         err("name_zh", _("a Chinese name is required"))
+    for key in ("name_zh", "name_en", "address"):
+        limit = Enterprise._meta.get_field(key).max_length
+        if len(text(key)) > limit:
+            err(key, _("longer than %(n)s characters") % {"n": limit})
     city = vocab.cities.get(text("city").lower()) or vocab.cities.get(text("city"))
     if city is None:
         err(
@@ -167,7 +172,7 @@ def parse_enterprise_row(
             err("product_lines", _("unknown product line “%(p)s”") % {"p": item})
         else:
             lines.append(line.code)
-    capacity = _int(text("capacity_tyres"), "capacity_tyres", err, minimum=0)
+    capacity = _int(text("capacity_tyres"), "capacity_tyres", err, minimum=0, maximum=BIGINT_MAX)
     this_year = dt.date.today().year
     founded = _int(text("founded_year"), "founded_year", err, minimum=1800, maximum=this_year)
     honours = None
@@ -279,6 +284,11 @@ def save_enterprise(actor, data: EnterpriseInput, *, is_demo: bool = False) -> E
     if data.honours is not None:
         _set_honours(ent, data.honours)
     after = enterprise_snapshot(ent)
+    if before is not None and (before["city"], before["above_scale"]) != (
+        after["city"],
+        after["above_scale"],
+    ):
+        _refresh_rollups_of(ent)  # its values now count in another city or size class
     if before != after:
         audit.record(
             actor,
@@ -308,11 +318,26 @@ def _set_honours(ent: Enterprise, honours: list[HonourInput]) -> None:
     )
 
 
+def _value_cells(ent: Enterprise) -> set[tuple[int, str]]:
+    from tirebrain.datavalues.models import DataValue
+
+    return set(DataValue.objects.filter(org=ent).values_list("element_id", "period_id").distinct())
+
+
+def _refresh_rollups_of(ent: Enterprise, cells: set[tuple[int, str]] | None = None) -> None:
+    """Rebuild the roll-up rows the enterprise's values count in (after a move or a delete)."""
+    from tirebrain.datavalues.services import refresh_rollups
+
+    refresh_rollups(_value_cells(ent) if cells is None else cells)
+
+
 @transaction.atomic
 def delete_enterprise(actor, ent: Enterprise) -> None:
     before = enterprise_snapshot(ent)
     code = ent.code
-    ent.delete()
+    cells = _value_cells(ent)
+    ent.delete()  # its values go with it (cascade)
+    _refresh_rollups_of(ent, cells)
     audit.record(actor, AuditAction.DELETE, "enterprise", code, before=before)
 
 

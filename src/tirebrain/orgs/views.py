@@ -11,8 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tirebrain.accounts.access import (
     access_enterprise,
@@ -136,11 +135,13 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
         except Rejected as exc:
             errors = exc.errors
         else:
-            messages.success(
-                request,
-                _("Imported %(n)s enterprises: %(c)s new, %(u)s changed.")
-                % {"n": created + updated, "c": created, "u": updated},
+            n = created + updated
+            text = ngettext(
+                "Imported %(n)s enterprise: %(c)s new, %(u)s changed.",
+                "Imported %(n)s enterprises: %(c)s new, %(u)s changed.",
+                n,
             )
+            messages.success(request, text % {"n": n, "c": created, "u": updated})
             return redirect("orgs:enterprise_list")
     return render(
         request,

@@ -62,6 +62,9 @@ def validate_plan(data: dict[str, Any], source: str) -> list[RowError]:
             err(key, _("required key is missing"))
     if errors:
         return errors
+    _check_structure(data, err)
+    if errors:  # the checks below assume the document has the right shape
+        return errors
     departments = {d.get("code") for d in data["departments"]}
     cities = set(Organisation.objects.cities().values_list("code", flat=True))
     for c in data["clusters"]:
@@ -97,7 +100,7 @@ def validate_plan(data: dict[str, Any], source: str) -> list[RowError]:
         if t.get("kind") == "level":
             if t.get("comparison") not in COMPARISONS:
                 err(f"{where}.comparison", _("must be one of gte, gt, lte, lt"))
-            if not isinstance((t.get("target") or {}).get("value"), int | float):
+            if not _is_number((t.get("target") or {}).get("value")):
                 err(f"{where}.target.value", _("a level target needs a number"))
         for problem in indicator_errors(t.get("indicator"), elements, honours, clusters):
             err(f"{where}.indicator", problem)
@@ -112,6 +115,110 @@ def validate_plan(data: dict[str, Any], source: str) -> list[RowError]:
                 if dept not in departments:
                     err(where, _("unknown department %(d)s") % {"d": dept})
     return errors
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_year(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100
+
+
+def _limit(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _check_structure(data: dict[str, Any], err) -> None:
+    """The document's shape: lists of mappings, required keys, text that fits its column.
+
+    Without these checks a hand-edited file with a missing key or a stray scalar fails with a
+    traceback while it is stored, instead of being refused with the entry named.
+    """
+
+    def text(where: str, entry: dict[str, Any], key: str, limit: int, required: bool = True):
+        value = entry.get(key)
+        if value is None or value == "":
+            if required:
+                err(f"{where}.{key}" if where else key, _("required key is missing"))
+        elif not isinstance(value, str):
+            err(f"{where}.{key}" if where else key, _("must be text"))
+        elif len(value) > limit:
+            err(
+                f"{where}.{key}" if where else key,
+                _("longer than %(n)s characters") % {"n": limit},
+            )
+
+    def mappings(where: str, items: Any) -> list[dict[str, Any]]:
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            err(where, _("must be a list"))
+            return []
+        for n, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                err(f"{where}[{n}]", _("must be a mapping with a code"))
+        return [i for i in items if isinstance(i, dict)]
+
+    text("", data, "code", _limit(PlanVersion, "plan_code"))
+    text("", data, "title_zh", _limit(PlanVersion, "title_zh"))
+    text("", data, "title_en", _limit(PlanVersion, "title_en"))
+    text("", data, "status", _limit(PlanVersion, "status"), required=False)
+    period = data.get("period")
+    if period is not None and not (
+        isinstance(period, dict) and all(_is_year(period.get(k)) for k in ("start", "end"))
+    ):
+        err("period", _("must be a mapping with a start and an end year"))
+
+    for d in mappings("departments", data["departments"]):
+        where = f"departments[{d.get('code', '?')}]"
+        text(where, d, "code", _limit(Organisation, "code"))
+        text(where, d, "name_zh", _limit(Organisation, "name_zh"))
+        text(where, d, "name_en", _limit(Organisation, "name_en"), required=False)
+        text(where, d, "short_zh", _limit(Organisation, "short_zh"), required=False)
+    for c in mappings("clusters", data["clusters"]):
+        where = f"clusters[{c.get('code', '?')}]"
+        text(where, c, "code", _limit(Cluster, "code"))
+        text(where, c, "name_zh", _limit(Cluster, "name_zh"))
+        text(where, c, "name_en", _limit(Cluster, "name_en"), required=False)
+        if not isinstance(c.get("cities"), list):
+            err(f"{where}.cities", _("must be a list of city codes"))
+    for a in mappings("actions", data["actions"]):
+        where = f"actions[{a.get('code', '?')}]"
+        text(where, a, "code", _limit(Task, "action_code"))
+        text(where, a, "name_zh", _limit(Task, "action_name_zh"))
+        text(where, a, "name_en", _limit(Task, "action_name_en"))
+        for task in mappings(f"{where}.tasks", a.get("tasks")):
+            task_where = f"tasks[{task.get('code', '?')}]"
+            text(task_where, task, "code", _limit(Task, "code"))
+            text(task_where, task, "name_zh", _limit(Task, "name_zh"))
+            text(task_where, task, "name_en", _limit(Task, "name_en"))
+            for key in ("lead", "departments"):
+                if not isinstance(task.get(key, []), list):
+                    err(f"{task_where}.{key}", _("must be a list of department codes"))
+    for t in mappings("targets", data["targets"]):
+        where = f"targets[{t.get('code', '?')}]"
+        text(where, t, "code", _limit(Target, "code"))
+        for key in ("name_zh", "name_en", "unit", "area"):
+            text(where, t, key, _limit(Target, key), required=key != "area")
+        for key in ("target", "baseline"):
+            if key in t and not isinstance(t[key], dict):
+                err(f"{where}.{key}", _("must be a mapping with a year"))
+        if isinstance(t.get("baseline"), dict) and not _is_year(t["baseline"].get("year")):
+            err(f"{where}.baseline.year", _("must be a year"))
+        target = t.get("target")
+        if isinstance(target, dict):
+            if "year" in target and not _is_year(target["year"]):
+                err(f"{where}.target.year", _("must be a year"))
+            if target.get("value") is not None and not _is_number(target["value"]):
+                err(f"{where}.target.value", _("must be a number"))
+        baseline = t.get("baseline")
+        if (
+            isinstance(baseline, dict)
+            and baseline.get("value") is not None
+            and not _is_number(baseline["value"])
+        ):
+            err(f"{where}.baseline.value", _("must be a number"))
 
 
 def content_hash(data: dict[str, Any]) -> str:

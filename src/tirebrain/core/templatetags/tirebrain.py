@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import template
 from django.utils.http import urlencode
 
@@ -44,6 +46,12 @@ def query(context, **changes) -> str:
         else:
             params[key] = value
     return "?" + urlencode(sorted(params.items())) if params else "?"
+
+
+@register.filter
+def as_json(value) -> str:
+    """A plan-file structure (an indicator formula) written as readable JSON."""
+    return json.dumps(value, ensure_ascii=False, indent=1)
 
 
 @register.filter

@@ -1,0 +1,66 @@
+"""Screenshots of TireBrain's pages in both languages, with Debian's headless Chromium.
+
+    uv run tirebrain demo &            # serves the demo on :8000
+    uv run --group screenshots python scripts/screenshots.py --out var/screenshots
+
+Logs in as the given demo user, sets the language cookie, and saves one PNG per page and language.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+PAGES = {
+    "cockpit": "/cockpit/",
+    "cockpit-dongying": "/cockpit/?org=370500",
+    "target-t1": "/cockpit/T1/",
+    "records-t10": "/cockpit/T10/records/",
+    "enterprises": "/enterprises/",
+    "plan": "/plan/v1/",
+    "audit": "/audit/",
+    "wall": "/cockpit/?display=wall",
+}
+FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--user", default="province")
+    parser.add_argument("--password", default="tirebrain-demo")
+    parser.add_argument("--out", type=Path, default=Path("var/screenshots"))
+    parser.add_argument("--pages", nargs="*", default=list(PAGES))
+    parser.add_argument("--langs", nargs="*", default=["zh-hans", "en"])
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--extra", nargs="*", default=[], help="name=/path pairs to add")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    pages = {name: PAGES[name] for name in args.pages if name in PAGES}
+    pages |= dict(item.split("=", 1) for item in args.extra)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        for lang in args.langs:
+            context = browser.new_context(viewport={"width": args.width, "height": 1000})
+            host = args.base.split("//", 1)[1].split(":")[0]
+            context.add_cookies([{"name": "django_language", "value": lang, "domain": host,
+                                  "path": "/"}])
+            page = context.new_page()
+            page.goto(f"{args.base}/accounts/login/")
+            page.fill("input[name=username]", args.user)
+            page.fill("input[name=password]", args.password)
+            page.click("button[type=submit]")
+            for name, path in pages.items():
+                page.goto(args.base + path)
+                page.wait_for_timeout(1200)  # let ECharts draw and the map load
+                target = args.out / f"{name}-{lang}.png"
+                page.screenshot(path=str(target), full_page=True)
+                print(target)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
