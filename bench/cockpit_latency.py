@@ -55,6 +55,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # as `tirebrain serve` does
     if Enterprise.objects.filter(is_demo=True).count() != args.enterprises:
         call_command("demo_data", enterprises=args.enterprises, seed=args.seed, reset=True)
     from django.contrib.auth import get_user_model

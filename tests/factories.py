@@ -15,14 +15,26 @@ def credit_code(n: int, division: str = "370500") -> str:
 
 
 def enterprise(
-    n: int, city: str, *, above_scale: bool = True, honours: list[tuple[str, str, int]] = (),
-    name: str | None = None, lines: list[str] = ("semi_steel_radial",),
+    n: int,
+    city: str,
+    *,
+    above_scale: bool = True,
+    honours: list[tuple[str, str, int]] = (),
+    name: str | None = None,
+    lines: list[str] = ("semi_steel_radial",),
 ) -> Enterprise:
-    return save_enterprise("tests", EnterpriseInput(
-        code=credit_code(n, city), name_zh=name or f"测试轮胎{n}有限公司", name_en=f"Test Tyre {n}",
-        city=city, above_scale=above_scale, product_lines=list(lines),
-        honours=[HonourInput(*h) for h in honours],
-    ))
+    return save_enterprise(
+        "tests",
+        EnterpriseInput(
+            code=credit_code(n, city),
+            name_zh=name or f"测试轮胎{n}有限公司",
+            name_en=f"Test Tyre {n}",
+            city=city,
+            above_scale=above_scale,
+            product_lines=list(lines),
+            honours=[HonourInput(*h) for h in honours],
+        ),
+    )
 
 
 def values(ent: Enterprise, period: str, **by_element: float) -> None:

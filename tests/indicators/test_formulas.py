@@ -31,21 +31,60 @@ from tirebrain.orgs.models import Cluster, Organisation
 
 @pytest.fixture
 def world(plan):
-    a = enterprise(1, "370500", honours=[("tech_innovation_demo", "national", 2024),
-                                         ("tech_centre", "national", 2019),
-                                         ("tech_centre", "provincial", 2015)],
-                   lines=["all_steel_radial"])
+    a = enterprise(
+        1,
+        "370500",
+        honours=[
+            ("tech_innovation_demo", "national", 2024),
+            ("tech_centre", "national", 2019),
+            ("tech_centre", "provincial", 2015),
+        ],
+        lines=["all_steel_radial"],
+    )
     b = enterprise(2, "370200", honours=[("tech_centre", "provincial", 2022)])
-    c = enterprise(3, "370100", above_scale=False,
-                   honours=[("zhuanjingtexin", "provincial", 2021), ("little_giant", "national", 2023)])
-    values(a, "2024", revenue=20e9, rd_spend=0.6e9, capacity_tyres=800, digital_rd_tools=1,
-           output_all_steel_t=1000, energy_all_steel_kgce=236_500, carbon_emissions_t=2.0e6,
-           global_rank=9, output_high_end_tyres=300, output_tyres=1000)
-    values(b, "2024", revenue=5e9, rd_spend=0.1e9, capacity_tyres=100, digital_rd_tools=0,
-           output_semi_steel_t=500, energy_semi_steel_kgce=153_000, carbon_emissions_t=0.5e6,
-           global_rank=50, output_high_end_tyres=100, output_tyres=500)
-    values(c, "2024", revenue=0.1e9, rd_spend=1e6, capacity_tyres=100, digital_rd_tools=1,
-           global_rank=300)
+    c = enterprise(
+        3,
+        "370100",
+        above_scale=False,
+        honours=[("zhuanjingtexin", "provincial", 2021), ("little_giant", "national", 2023)],
+    )
+    values(
+        a,
+        "2024",
+        revenue=20e9,
+        rd_spend=0.6e9,
+        capacity_tyres=800,
+        digital_rd_tools=1,
+        output_all_steel_t=1000,
+        energy_all_steel_kgce=236_500,
+        carbon_emissions_t=2.0e6,
+        global_rank=9,
+        output_high_end_tyres=300,
+        output_tyres=1000,
+    )
+    values(
+        b,
+        "2024",
+        revenue=5e9,
+        rd_spend=0.1e9,
+        capacity_tyres=100,
+        digital_rd_tools=0,
+        output_semi_steel_t=500,
+        energy_semi_steel_kgce=153_000,
+        carbon_emissions_t=0.5e6,
+        global_rank=50,
+        output_high_end_tyres=100,
+        output_tyres=500,
+    )
+    values(
+        c,
+        "2024",
+        revenue=0.1e9,
+        rd_spend=1e6,
+        capacity_tyres=100,
+        digital_rd_tools=1,
+        global_rank=300,
+    )
     values(a, "2023", revenue=18e9, carbon_emissions_t=2.0e6)
     values(b, "2023", revenue=5e9, carbon_emissions_t=0.6e6)
     return {"a": a, "b": b, "c": c, "plan": plan}
@@ -63,7 +102,9 @@ def test_province_figures(world):
     assert r["T4"].value == pytest.approx(50.0)  # mean of A=1, B=0 (C is not above-scale)
     assert r["T7"].value == pytest.approx(306 / 255 * 100)  # worst line: semi-steel 120 %
     assert [round(v, 6) for _p, v in r["T7"].parts] == [
-        round(236.5 / 215 * 100, 6), round(306 / 255 * 100, 6)]
+        round(236.5 / 215 * 100, 6),
+        round(306 / 255 * 100, 6),
+    ]
     assert r["T8"].value == pytest.approx(2.5e6 / 25.1e9 * 1e4)  # t CO2 per 10,000 CNY
     assert r["T10"].value == pytest.approx(25.1e9)
     assert r["T11"].value == 1  # revenue ≥ 10 billion
@@ -97,7 +138,9 @@ def test_city_cluster_and_enterprise_scopes(world):
     assert r["T10"].value == pytest.approx(20e9)
     assert r["T10"].status == "not_applicable"  # extensive targets are set for the province
     assert r["T1"].status != "not_applicable"  # intensive ones compare at every level
-    peninsula = by_code(evaluate_targets(world["plan"], cluster_scope(Cluster.objects.get(code="peninsula")), 2024))
+    peninsula = by_code(
+        evaluate_targets(world["plan"], cluster_scope(Cluster.objects.get(code="peninsula")), 2024)
+    )
     assert peninsula["T14"].value == pytest.approx(5e9)
     assert peninsula["T14"].status != "not_applicable"
     assert peninsula["T15"].value is None  # the North cluster's revenue has no part here
@@ -121,7 +164,8 @@ def test_records_behind_a_figure(world):
     vals, honours = records_behind(t1, province_scope(), 2024)
     # R&D and revenue of the two above-scale enterprises: C's values are not behind T1.
     assert sorted((v.org.code, v.element.code) for v in vals) == sorted(
-        (e.code, el) for e in (world["a"], world["b"]) for el in ("rd_spend", "revenue"))
+        (e.code, el) for e in (world["a"], world["b"]) for el in ("rd_spend", "revenue")
+    )
     assert not honours.exists()
     t3 = world["plan"].targets.get(code="T3")
     _vals, honours = records_behind(t3, province_scope(), 2024)

@@ -12,12 +12,12 @@ Adding a formula type is writing one handler class and registering it.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db.models import Count, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, Min, Sum
 from django.utils.translation import gettext as _
 
 # --- components --------------------------------------------------------------------------------
@@ -315,7 +315,6 @@ OP_LOOKUP = {"gte": "gte", "gt": "gt", "lte": "lte", "lt": "lt"}
 def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTable:
     """Totals of every component per (year, city): a handful of grouped queries in all."""
     from tirebrain.datavalues.models import DataValue, ValueRollup
-    from tirebrain.orgs.models import Enterprise, Honour
 
     table = ComponentTable()
     aggs = [c for c in components if isinstance(c, Agg)]
@@ -343,15 +342,7 @@ def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTabl
                 table.add(a, year, city, float(total), int(n))
     for comp in components:
         if isinstance(comp, HonourHolders):
-            first = _first_honour_year(comp, Honour.objects.all())
-            rows = (
-                Enterprise.objects.annotate(first=Subquery(first))
-                .filter(first__isnull=False)
-                .values_list("city_id", "first")
-                .annotate(n=Count("pk"))
-                .order_by()
-            )
-            _add_cumulative(table, comp, rows, years)
+            _add_cumulative(table, comp, _honour_holders(comp, "enterprise__city_id"), years)
         elif isinstance(comp, CountWhere):
             rows = (
                 DataValue.objects.filter(
@@ -371,20 +362,20 @@ def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTabl
 
 
 def fetch_by_enterprise(
-    components: set[Component], years: list[int], enterprise_ids: list[int]
+    components: set[Component], years: list[int], enterprises
 ) -> ComponentTable:
-    """Totals of every component per (year, enterprise) for the given enterprises."""
+    """Totals of every component per (year, enterprise) for a queryset of enterprises."""
     from tirebrain.datavalues.models import DataValue
-    from tirebrain.orgs.models import Enterprise, Honour
 
     table = ComponentTable()
     aggs = [c for c in components if isinstance(c, Agg)]
     wheres = [c for c in components if isinstance(c, CountWhere)]
     elements = {a.element for a in aggs} | {w.element for w in wheres}
-    enterprises = dict(
-        Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "above_scale")
-    )
-    city_of = dict(Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "city_id"))
+    facts = {
+        pk: (above, city)
+        for pk, above, city in enterprises.values_list("pk", "above_scale", "city_id")
+    }
+    enterprise_ids = enterprises.values("pk")
     cluster_cities = {a.clusters: _cluster_cities(a.clusters) for a in aggs if a.clusters}
     rows = DataValue.objects.filter(
         element__code__in=elements,
@@ -398,9 +389,9 @@ def fetch_by_enterprise(
         for a in aggs:
             if a.element != element:
                 continue
-            if a.above_scale is not None and a.above_scale != enterprises[org]:
+            if a.above_scale is not None and a.above_scale != facts[org][0]:
                 continue
-            if a.clusters and city_of[org] not in cluster_cities[a.clusters]:
+            if a.clusters and facts[org][1] not in cluster_cities[a.clusters]:
                 continue
             table.add(a, year, org, value, 1)
         for w in wheres:
@@ -408,31 +399,30 @@ def fetch_by_enterprise(
                 table.add(w, year, org, 1.0, 1)
     for comp in components:
         if isinstance(comp, HonourHolders):
-            first = _first_honour_year(comp, Honour.objects.all())
-            rows = (
-                Enterprise.objects.filter(pk__in=enterprise_ids)
-                .annotate(first=Subquery(first))
-                .filter(first__isnull=False)
-                .values_list("pk", "first")
-                .annotate(n=Count("pk"))
-                .order_by()
-            )
-            _add_cumulative(table, comp, rows, years)
+            holders = _honour_holders(comp, "enterprise_id", enterprise_ids)
+            _add_cumulative(table, comp, holders, years)
     return table
 
 
-def _first_honour_year(comp: HonourHolders, honours):
-    qs = honours.filter(
-        enterprise=OuterRef("pk"), honour_type__code__in=comp.honours, level__in=comp.levels
-    )
+def _honour_holders(comp: HonourHolders, unit: str, enterprise_ids=None):
+    """(enterprise, unit, first year it held one of the honours): one grouped query on honours.
+
+    Grouping by enterprise counts an enterprise holding two of the honours once.
+    """
+    from tirebrain.orgs.models import Honour
+
+    qs = Honour.objects.filter(honour_type__code__in=comp.honours, level__in=comp.levels)
     if comp.since_year:
         qs = qs.filter(year__gte=comp.since_year)
-    return qs.order_by().values("enterprise").annotate(first=Min("year")).values("first")[:1]
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=enterprise_ids)
+    return qs.values_list("enterprise_id", unit).annotate(first=Min("year")).order_by()
 
 
-def _add_cumulative(table: ComponentTable, comp: Component, rows, years: list[int]) -> None:
-    """From (unit, first year, n) rows: how many hold the honour at the end of each year."""
-    for unit, first, n in rows:
+def _add_cumulative(table: ComponentTable, comp: Component, holders, years: list[int]) -> None:
+    """From (enterprise, unit, first year) rows: how many hold it at the end of each year."""
+    firsts = Counter((unit, first) for _enterprise, unit, first in holders)
+    for (unit, first), n in firsts.items():
         for year in years:
             if first <= year:
                 table.add(comp, year, unit, float(n), n)

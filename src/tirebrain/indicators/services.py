@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tirebrain.datavalues.models import DataValue, Period
+from tirebrain.datavalues.models import DataValue, ValueRollup
 from tirebrain.indicators.engine import (
     Agg,
     Component,
@@ -108,10 +108,10 @@ def resolve_scope(code: str | None) -> Scope:
 
 
 def data_years() -> list[int]:
-    """Years for which any yearly value exists, oldest first."""
+    """Years for which any enterprise reported a yearly value, oldest first (from the roll-up)."""
     return sorted(
-        Period.objects.filter(period_type="year", values__isnull=False)
-        .values_list("year", flat=True)
+        ValueRollup.objects.filter(period__period_type="year")
+        .values_list("period__year", flat=True)
         .distinct()
     )
 
@@ -153,15 +153,22 @@ def _applies(target: Target, scope: Scope) -> bool:
     return handler_for(target.indicator).intensive
 
 
-def _years(version: PlanVersion, year: int) -> list[int]:
+def _series_years(version: PlanVersion, year: int) -> list[int]:
+    """The years a target's series shows: from the first data or baseline year to ``year``."""
     years = set(data_years()) | {t.baseline_year for t in version.targets.all()}
     lowest = min(years) if years else year
-    return list(range(lowest - 1, year + 1))
+    return list(range(lowest, year + 1))
+
+
+def _fetch_years(years: list[int]) -> list[int]:
+    """Years to fetch so that each year's value and its year-on-year change can be computed."""
+    return sorted(set(years) | {y - 1 for y in years})
 
 
 def table_for(scope: Scope, components: set[Component], years: list[int]) -> ComponentTable:
     if scope.kind == "enterprise":
-        return fetch_by_enterprise(components, years, [scope.enterprise_id])
+        enterprise = Enterprise.objects.filter(pk=scope.enterprise_id)
+        return fetch_by_enterprise(components, years, enterprise)
     return fetch_by_city(components, years)
 
 
@@ -172,8 +179,8 @@ def units_of(scope: Scope) -> list[int]:
 def evaluate_targets(version: PlanVersion, scope: Scope, year: int) -> list[TargetResult]:
     """Every target of the plan version for the scope and year, with series, status, projection."""
     targets = list(version.targets.all())
-    years = _years(version, year)
-    table = table_for(scope, _components(targets), years)
+    years = _series_years(version, year)
+    table = table_for(scope, _components(targets), _fetch_years(years))
     totals = table.totals_over(units_of(scope))
     return [_result(version, t, scope, year, years, totals) for t in targets]
 
@@ -192,12 +199,12 @@ def _result(version, target: Target, scope: Scope, year: int, years, totals) -> 
     status = Status.NOT_APPLICABLE
     if target.kind == "level" and target.target_value is not None:
         t = target.target_value
-        if value is not None and t:
+        if applies and value is not None and t:
             percent = value / t * 100 if target.direction == "increase" else t / value * 100
         if baseline is not None:
             expected = expected_value(target.baseline_year, baseline, target.target_year, t, year)
         proj = projection(series, year, target.target_year)
-        proj_meets = None if proj is None else meets(proj, target.comparison, t)
+        proj_meets = None if proj is None or not applies else meets(proj, target.comparison, t)
         if applies:
             status = level_status(
                 value=value,
@@ -230,7 +237,7 @@ def _result(version, target: Target, scope: Scope, year: int, years, totals) -> 
         target,
         year,
         value,
-        {y: series[y] for y in years[1:]},
+        series,
         baseline,
         expected,
         percent,
@@ -261,9 +268,12 @@ def children_of(scope: Scope) -> list[Scope]:
     if scope.kind == "cluster":
         return [city_scope(c) for c in Organisation.objects.cities().filter(id__in=scope.cities)]
     if scope.kind == "city":
+        rows = Enterprise.objects.filter(city_id__in=scope.cities).values_list(
+            "pk", "code", "name_zh", "name_en", "city_id", "city__code"
+        )
         return [
-            enterprise_scope(e)
-            for e in Enterprise.objects.filter(city_id__in=scope.cities).select_related("city")
+            Scope("enterprise", code, zh, en, frozenset([city]), pk, city_code=city_code)
+            for pk, code, zh, en, city, city_code in rows
         ]
     return []
 
@@ -280,11 +290,16 @@ def evaluate_children(
     For extensive indicators (sums, counts) each row also carries its share of ``parent_value``.
     """
     extensive = not handler_for(target.indicator).intensive
-    years = _years(version, year)
+    # A drill-down row needs the year, the year before (trends) and the baseline year only.
+    years = sorted({year - 1, year, target.baseline_year})
+    fetch = _fetch_years(years)
     comps = _components([target])
-    ent_ids = [c.enterprise_id for c in children if c.kind == "enterprise"]
-    city_table = fetch_by_city(comps, years) if len(ent_ids) < len(children) else None
-    ent_table = fetch_by_enterprise(comps, years, ent_ids) if ent_ids else None
+    firms = [c for c in children if c.kind == "enterprise"]
+    city_table = fetch_by_city(comps, fetch) if len(firms) < len(children) else None
+    ent_table = None
+    if firms:  # every enterprise of the children's cities: a subquery, not a list of ids
+        cities = set().union(*(c.cities for c in firms))
+        ent_table = fetch_by_enterprise(comps, fetch, Enterprise.objects.filter(city_id__in=cities))
     rows = []
     for child in children:
         table = ent_table if child.kind == "enterprise" else city_table
@@ -293,6 +308,9 @@ def evaluate_children(
         if extensive and parent_value and r.value is not None:
             share = r.value / parent_value * 100
         rows.append(ChildRow(child, r.value, r.status, r.previous, share))
+    # Best first (highest for rising targets, lowest for falling ones); no data last.
+    order = -1 if target.direction == "increase" else 1
+    rows.sort(key=lambda row: (row.value is None, order * (row.value or 0)))
     return rows
 
 

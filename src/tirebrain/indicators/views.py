@@ -19,6 +19,9 @@ from tirebrain.orgs.models import Cluster, Enterprise, Organisation
 from tirebrain.plan.models import PlanVersion, Target
 
 
+CHILD_ROWS_SHOWN = 20
+
+
 def current_version() -> PlanVersion:
     version = PlanVersion.objects.current()
     if version is None:
@@ -82,13 +85,17 @@ def scope_choices(request: HttpRequest, scope: services.Scope) -> list[tuple[str
     return options
 
 
-def breadcrumbs(scope: services.Scope) -> list[services.Scope]:
-    """Province › cluster-less city › enterprise: the path down to the scope."""
+def breadcrumbs(request: HttpRequest, scope: services.Scope) -> list[services.Scope]:
+    """Province › city › enterprise down to the scope, from the highest level the user may see."""
     trail = [services.province_scope()]
-    if scope.kind in ("city", "enterprise") and scope.city_code:
+    if scope.kind == "enterprise":
         trail.append(services.resolve_scope(scope.city_code))
     if scope.kind != "province":
         trail.append(scope)
+    free, fixed = cockpit_scopes_for(request.user)
+    if not free:
+        codes = [s.code for s in trail]
+        trail = trail[codes.index(fixed.code) :] if fixed.code in codes else [scope]
     return trail
 
 
@@ -138,9 +145,12 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "results": results,
         "counts": counts,
         "scope_choices": scope_choices(request, scope),
-        "crumbs": breadcrumbs(scope),
+        "crumbs": breadcrumbs(request, scope),
         "map_target": map_target,
-        "child_rows": child_rows,
+        # A city may have thousands of enterprises: the cockpit shows the first few, the target
+        # page all of them.
+        "child_rows": child_rows[:CHILD_ROWS_SHOWN],
+        "child_count": len(child_rows),
         "targets": list(version.targets.all()),
         "wall": request.GET.get("display") == "wall",
         "chart_data": {
@@ -183,8 +193,6 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
         if children
         else []
     )
-    order = -1 if target.direction == "increase" else 1
-    rows.sort(key=lambda r: (r.value is None, order * (r.value or 0)))
     return render(
         request,
         "indicators/target_detail.html",
@@ -196,8 +204,8 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
             "scope": scope,
             "year": year,
             "years": years,
-            "rows": rows,
-            "crumbs": breadcrumbs(scope),
+            "rows": Paginator(rows, 100).get_page(request.GET.get("page")),
+            "crumbs": breadcrumbs(request, scope),
             "scope_choices": scope_choices(request, scope),
             "chart_data": _series_json(result),
         },
@@ -232,7 +240,7 @@ def records(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "page": page,
             "honours": honours,
-            "crumbs": breadcrumbs(scope),
+            "crumbs": breadcrumbs(request, scope),
             "values_hidden": role_of(request.user) == Role.DEPARTMENT,
         },
     )
