@@ -31,6 +31,9 @@ def load_elements(actor, data: dict[str, Any]) -> int:
                 "min_value": e.get("min"),
             },
         )
+    from tirebrain.indicators.formatting import clear_unit_symbols
+
+    clear_unit_symbols()
     audit.record(
         actor,
         AuditAction.LOAD,

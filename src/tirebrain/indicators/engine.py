@@ -303,10 +303,18 @@ class ComponentTable:
         return totals
 
 
-def _cluster_cities(codes: Iterable[str]) -> set[int]:
+def _cluster_cities(aggs: list[Agg]) -> dict[tuple[str, ...], set[int]]:
+    """For each clusters tuple the aggregates name, the ids of its member cities: one query."""
     from tirebrain.orgs.models import Cluster
 
-    return set(Cluster.objects.filter(code__in=codes).values_list("cities__id", flat=True))
+    wanted = {a.clusters for a in aggs if a.clusters}
+    if not wanted:
+        return {}
+    members: dict[str, set[int]] = defaultdict(set)
+    codes = set().union(*wanted)
+    for code, city in Cluster.objects.filter(code__in=codes).values_list("code", "cities__id"):
+        members[code].add(city)
+    return {w: set().union(*(members[c] for c in w)) for w in wanted}
 
 
 OP_LOOKUP = {"gte": "gte", "gt": "gt", "lte": "lte", "lt": "lt"}
@@ -329,7 +337,7 @@ def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTabl
             .annotate(total=Sum("total"), n=Sum("count"))
             .order_by()
         )
-        cluster_cities = {a.clusters: _cluster_cities(a.clusters) for a in aggs if a.clusters}
+        cluster_cities = _cluster_cities(aggs)
         by_element: dict[str, list[Agg]] = defaultdict(list)
         for a in aggs:
             by_element[a.element].append(a)
@@ -376,7 +384,7 @@ def fetch_by_enterprise(
         for pk, above, city in enterprises.values_list("pk", "above_scale", "city_id")
     }
     enterprise_ids = enterprises.values("pk")
-    cluster_cities = {a.clusters: _cluster_cities(a.clusters) for a in aggs if a.clusters}
+    cluster_cities = _cluster_cities(aggs)
     rows = DataValue.objects.filter(
         element__code__in=elements,
         period__period_type="year",

@@ -16,15 +16,31 @@ DECIMALS = {
 }
 
 
-def unit_symbol(unit: str, display: dict | None = None) -> str:
-    from tirebrain.datavalues.models import Unit
+_UNITS: dict[str, tuple[str, str]] = {}
 
+
+def unit_symbols() -> dict[str, tuple[str, str]]:
+    """Unit code → (Chinese, English) symbol, read once per process (until cleared).
+
+    Units are reference data that change only through ``tirebrain reference load``, which clears
+    this cache; a page of 18 figures must not ask the database 18 times.
+    """
+    if not _UNITS:
+        from tirebrain.datavalues.models import Unit
+
+        _UNITS.update({u.code: (u.symbol_zh, u.symbol_en) for u in Unit.objects.all()})
+    return _UNITS
+
+
+def clear_unit_symbols() -> None:
+    _UNITS.clear()
+
+
+def unit_symbol(unit: str, display: dict | None = None) -> str:
     if display:
         return display.get("unit_zh" if is_chinese() else "unit_en", "")
-    u = Unit.objects.filter(code=unit).first()
-    if u is None:
-        return unit
-    return (u.symbol_zh or u.symbol_en) if is_chinese() else (u.symbol_en or u.symbol_zh)
+    zh, en = unit_symbols().get(unit, (unit, unit))
+    return (zh or en) if is_chinese() else (en or zh)
 
 
 def format_number(value: float | None, unit: str, display: dict | None = None) -> str:

@@ -153,9 +153,9 @@ def _applies(target: Target, scope: Scope) -> bool:
     return handler_for(target.indicator).intensive
 
 
-def _series_years(version: PlanVersion, year: int) -> list[int]:
+def _series_years(targets: list[Target], year: int) -> list[int]:
     """The years a target's series shows: from the first data or baseline year to ``year``."""
-    years = set(data_years()) | {t.baseline_year for t in version.targets.all()}
+    years = set(data_years()) | {t.baseline_year for t in targets}
     lowest = min(years) if years else year
     return list(range(lowest, year + 1))
 
@@ -178,11 +178,32 @@ def units_of(scope: Scope) -> list[int]:
 
 def evaluate_targets(version: PlanVersion, scope: Scope, year: int) -> list[TargetResult]:
     """Every target of the plan version for the scope and year, with series, status, projection."""
+    return _evaluate_targets(version, scope, year)[0]
+
+
+def _evaluate_targets(
+    version: PlanVersion, scope: Scope, year: int
+) -> tuple[list[TargetResult], ComponentTable]:
     targets = list(version.targets.all())
-    years = _series_years(version, year)
+    years = _series_years(targets, year)
     table = table_for(scope, _components(targets), _fetch_years(years))
     totals = table.totals_over(units_of(scope))
-    return [_result(version, t, scope, year, years, totals) for t in targets]
+    return [_result(version, t, scope, year, years, totals) for t in targets], table
+
+
+def evaluate_cockpit(
+    version: PlanVersion, scope: Scope, year: int, focus: Target, children: list[Scope]
+) -> tuple[list[TargetResult], list[ChildRow]]:
+    """All targets for the scope, and the ``focus`` target across the children, in one fetch.
+
+    The per-city totals fetched for the targets hold every component and year the children's
+    rows need, so a province or cluster page asks the database once.
+    """
+    results, table = _evaluate_targets(version, scope, year)
+    parent = next((r.value for r in results if r.target == focus), None)
+    city_table = table if scope.kind != "enterprise" else None
+    rows = evaluate_children(version, focus, children, year, parent, city_table) if children else []
+    return results, rows
 
 
 def _result(version, target: Target, scope: Scope, year: int, years, totals) -> TargetResult:
@@ -284,6 +305,7 @@ def evaluate_children(
     children: list[Scope],
     year: int,
     parent_value: float | None = None,
+    city_table: ComponentTable | None = None,
 ) -> list[ChildRow]:
     """One target across sibling scopes (for drill-down tables and the map): one fetch for all.
 
@@ -295,7 +317,8 @@ def evaluate_children(
     fetch = _fetch_years(years)
     comps = _components([target])
     firms = [c for c in children if c.kind == "enterprise"]
-    city_table = fetch_by_city(comps, fetch) if len(firms) < len(children) else None
+    if city_table is None and len(firms) < len(children):
+        city_table = fetch_by_city(comps, fetch)
     ent_table = None
     if firms:  # every enterprise of the children's cities: a subquery, not a list of ids
         cities = set().union(*(c.cities for c in firms))

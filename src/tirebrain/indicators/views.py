@@ -18,7 +18,6 @@ from tirebrain.indicators.status import Status
 from tirebrain.orgs.models import Cluster, Enterprise, Organisation
 from tirebrain.plan.models import PlanVersion, Target
 
-
 CHILD_ROWS_SHOWN = 20
 
 
@@ -123,17 +122,10 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     version = current_version()
     scope = scope_for_request(request)
     year, years = year_for_request(request)
-    results = services.evaluate_targets(version, scope, year)
-    counts = {s: sum(1 for r in results if r.status == s) for s in Status.values}
-    map_code = request.GET.get("map", "T10")
-    map_target = version.targets.filter(code=map_code).first() or version.targets.first()
+    map_target = _map_target(version, request.GET.get("map", "T10"))
     children = visible_children(request, scope)
-    parent_value = next((r.value for r in results if r.target == map_target), None)
-    child_rows = (
-        services.evaluate_children(version, map_target, children, year, parent_value)
-        if children
-        else []
-    )
+    results, child_rows = services.evaluate_cockpit(version, scope, year, map_target, children)
+    counts = {s: sum(1 for r in results if r.status == s) for s in Status.values}
     map_rows = [r for r in child_rows if r.scope.kind == "city"]
     divisor = float((map_target.spec.get("display") or {}).get("divisor", 1))
     context = {
@@ -171,6 +163,11 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "indicators/cockpit.html", context)
+
+
+def _map_target(version: PlanVersion, code: str) -> Target:
+    """The target the map and the breakdown show; the first target if the code is unknown."""
+    return version.targets.filter(code=code.upper()).first() or version.targets.first()
 
 
 def _target(version: PlanVersion, code: str) -> Target:
