@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +49,21 @@ def _scope_for(role: str, scope_code: str | None) -> Organisation | None:
     return org
 
 
+#: Apps whose records provincial officers manage in the admin (users, the registry, the plan …).
+ADMIN_APPS = ("auth", "accounts", "orgs", "plan", "datavalues", "core")
+
+
+def provincial_officers_group() -> Group:
+    """The group that gives provincial officers the admin: every permission of ``ADMIN_APPS``,
+    except changing or deleting audit entries (the log is append-only)."""
+    group, _created = Group.objects.get_or_create(name="provincial officers")
+    perms = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS).exclude(
+        content_type__app_label="core", codename__in=["change_auditentry", "delete_auditentry"]
+    )
+    group.permissions.set(perms)
+    return group
+
+
 @transaction.atomic
 def create_user(
     actor,
@@ -67,6 +83,8 @@ def create_user(
         username=username, password=password, email=email, is_staff=role == Role.PROVINCE
     )
     Profile.objects.create(user=user, role=role, scope=org)
+    if role == Role.PROVINCE:
+        user.groups.add(provincial_officers_group())
     audit.record(
         actor,
         AuditAction.CREATE,

@@ -1,6 +1,12 @@
-"""An admin base class whose saves and deletes write audit entries with before and after."""
+"""An admin base class whose saves and deletes write audit entries with before and after.
+
+The "after" is taken in ``save_related``, once many-to-many fields and inlines are saved, so an
+entry shows a cluster's new member cities or an enterprise's new honours.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 
@@ -14,22 +20,31 @@ class AuditedAdmin(admin.ModelAdmin):
     def _type(self, obj) -> str:
         return self.audit_type or obj._meta.model_name
 
+    def snapshot(self, obj) -> dict[str, Any]:
+        """What the audit log keeps of ``obj``: its fields and many-to-many members."""
+        data = audit.snapshot(obj)
+        for field in obj._meta.many_to_many:
+            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        return data
+
+    def after_save(self, request, obj, before: dict | None, after: dict) -> None:
+        """Hook for work a change implies beyond the row itself (e.g. roll-ups)."""
+
     def save_model(self, request, obj, form, change):
-        before = None
-        if change:
-            before = audit.snapshot(type(obj).objects.get(pk=obj.pk))
+        request._audit_before = self.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        audit.record(
-            request.user,
-            AuditAction.UPDATE if change else AuditAction.CREATE,
-            self._type(obj),
-            obj.pk,
-            before=before,
-            after=audit.snapshot(obj),
-        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj, before = form.instance, getattr(request, "_audit_before", None)
+        after = self.snapshot(obj)
+        if before != after:
+            action = AuditAction.UPDATE if change else AuditAction.CREATE
+            audit.record(request.user, action, self._type(obj), obj.pk, before=before, after=after)
+        self.after_save(request, obj, before, after)
 
     def delete_model(self, request, obj):
-        before, pk = audit.snapshot(obj), obj.pk
+        before, pk = self.snapshot(obj), obj.pk
         super().delete_model(request, obj)
         audit.record(request.user, AuditAction.DELETE, self._type(obj), pk, before=before)
 

@@ -6,6 +6,7 @@ from django.contrib import admin
 from tirebrain.core.admin_audit import AuditedAdmin
 from tirebrain.orgs.creditcode import CreditCodeError, validate_credit_code
 from tirebrain.orgs.models import Cluster, Enterprise, Honour, HonourType, Organisation, ProductLine
+from tirebrain.orgs.services import delete_enterprise, enterprise_snapshot, refresh_rollups_of
 
 
 @admin.register(Organisation)
@@ -54,9 +55,23 @@ class EnterpriseAdmin(AuditedAdmin):
     inlines = (HonourInline,)
     filter_horizontal = ("product_lines",)
 
+    def snapshot(self, obj):
+        return enterprise_snapshot(obj)
+
     def save_model(self, request, obj, form, change):
         obj.kind, obj.parent = "enterprise", obj.city
         super().save_model(request, obj, form, change)
+
+    def after_save(self, request, obj, before, after):
+        moved = before and (before["city"], before["above_scale"]) != (
+            after["city"],
+            after["above_scale"],
+        )
+        if moved:
+            refresh_rollups_of(obj)  # its values now count in another city or size class
+
+    def delete_model(self, request, obj):
+        delete_enterprise(request.user, obj)  # audited, and the roll-ups follow
 
 
 @admin.register(Cluster)

@@ -288,7 +288,7 @@ def save_enterprise(actor, data: EnterpriseInput, *, is_demo: bool = False) -> E
         after["city"],
         after["above_scale"],
     ):
-        _refresh_rollups_of(ent)  # its values now count in another city or size class
+        refresh_rollups_of(ent)  # its values now count in another city or size class
     if before != after:
         audit.record(
             actor,
@@ -324,7 +324,7 @@ def _value_cells(ent: Enterprise) -> set[tuple[int, str]]:
     return set(DataValue.objects.filter(org=ent).values_list("element_id", "period_id").distinct())
 
 
-def _refresh_rollups_of(ent: Enterprise, cells: set[tuple[int, str]] | None = None) -> None:
+def refresh_rollups_of(ent: Enterprise, cells: set[tuple[int, str]] | None = None) -> None:
     """Rebuild the roll-up rows the enterprise's values count in (after a move or a delete)."""
     from tirebrain.datavalues.services import refresh_rollups
 
@@ -337,7 +337,7 @@ def delete_enterprise(actor, ent: Enterprise) -> None:
     code = ent.code
     cells = _value_cells(ent)
     ent.delete()  # its values go with it (cascade)
-    _refresh_rollups_of(ent, cells)
+    refresh_rollups_of(ent, cells)
     audit.record(actor, AuditAction.DELETE, "enterprise", code, before=before)
 
 
