@@ -1,7 +1,7 @@
 """Screenshots of TireBrain's pages in both languages, with Debian's headless Chromium.
 
     uv run tirebrain demo &            # serves the demo on :8000
-    uv run --group screenshots python scripts/screenshots.py --out var/screenshots
+    uv run python scripts/screenshots.py --out var/screenshots
 
 Logs in as the given demo user, sets the language cookie, and saves one PNG per page and language.
 """

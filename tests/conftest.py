@@ -9,6 +9,12 @@ from tirebrain.core.reference import load_reference
 from tirebrain.plan.services import load_plan
 
 
+def load_plan_and_reference():
+    """Reference data and the repository's plan file (version 1); returns the version."""
+    load_reference("tests")
+    return load_plan("tests", settings.PLAN_FILE).version
+
+
 @pytest.fixture
 def reference(db):
     """Cities, data elements, honour types and product lines, as in production."""

@@ -18,6 +18,7 @@ from tirebrain.accounts.services import (
     create_user,
     user_for_token,
 )
+from tirebrain.core.models import AuditEntry
 
 User = get_user_model()
 PASSWORD = "pw-for-tests-1"  # what tests.factories.user() sets
@@ -168,6 +169,9 @@ def test_password_change(client, reference):
     u.refresh_from_db()
     assert u.check_password(new)
     assert not u.check_password(PASSWORD)
+    entry = AuditEntry.objects.get(object_type="user", object_id="prov", summary="password changed")
+    assert entry.actor_name == "prov"
+    assert u.password not in str(entry.after)  # the hash is never logged
     client.post("/accounts/logout/")
     assert log_in(client, "prov", PASSWORD).status_code == 200
     assert log_in(client, "prov", new).status_code == 302

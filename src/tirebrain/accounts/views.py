@@ -6,9 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from tirebrain.accounts.services import login_blocked, note_login
+from tirebrain.core import audit
+from tirebrain.core.models import AuditAction
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -16,6 +19,25 @@ def client_ip(request: HttpRequest) -> str | None:
     if settings.BEHIND_PROXY and (forwarded := request.META.get("HTTP_X_FORWARDED_FOR")):
         return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR")
+
+
+class AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with an audit entry (never the password or its hash)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(
+            self.request.user,
+            AuditAction.UPDATE,
+            "user",
+            self.request.user.username,
+            summary="password changed",
+            after={"password": "changed"},
+        )
+        return response
 
 
 class ThrottledLoginView(auth_views.LoginView):
