@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, Q
 from django.utils.translation import gettext as _
 
 # --- components --------------------------------------------------------------------------------
@@ -280,25 +280,28 @@ class ComponentTable:
     """Component totals per year and unit (a city id, or an enterprise id), fetched in bulk."""
 
     def __init__(self) -> None:
-        self.sums: dict[tuple[Component, int, int], float] = defaultdict(float)
-        self.counts: dict[tuple[Component, int, int], int] = defaultdict(int)
-        self.units: set[int] = set()
-        self.years: set[int] = set()
+        self.cells: dict[tuple[Component, int, int], list] = {}
 
     def add(self, comp: Component, year: int, unit: int, total: float, count: int) -> None:
-        self.sums[comp, year, unit] += total
-        self.counts[comp, year, unit] += count
-        self.units.add(unit)
-        self.years.add(year)
+        cell = self.cells.get((comp, year, unit))
+        if cell is None:
+            self.cells[comp, year, unit] = [total, count]
+        else:
+            cell[0] += total
+            cell[1] += count
 
     def totals_over(self, units: Iterable[int]) -> Totals:
+        """totals(component, year) summed over the units; each answer computed once."""
         units = list(units)
+        cells = self.cells
+        memo: dict[tuple[Component, int], tuple[float, int]] = {}
+        empty = (0.0, 0)
 
         def totals(comp: Component, year: int) -> tuple[float, int]:
-            return (
-                sum(self.sums.get((comp, year, u), 0.0) for u in units),
-                sum(self.counts.get((comp, year, u), 0) for u in units),
-            )
+            if (comp, year) not in memo:
+                parts = [cells.get((comp, year, u), empty) for u in units]
+                memo[comp, year] = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+            return memo[comp, year]
 
         return totals
 
@@ -333,8 +336,9 @@ def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTabl
                 period__period_type="year",
                 period__year__in=years,
             )
-            .values_list("element__code", "period__year", "city_id", "above_scale")
-            .annotate(total=Sum("total"), n=Sum("count"))
+            .values_list(
+                "element__code", "period__year", "city_id", "above_scale", "total", "count"
+            )
             .order_by()
         )
         cluster_cities = _cluster_cities(aggs)
@@ -348,24 +352,32 @@ def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTabl
                 if a.clusters and city not in cluster_cities[a.clusters]:
                     continue
                 table.add(a, year, city, float(total), int(n))
-    for comp in components:
-        if isinstance(comp, HonourHolders):
-            _add_cumulative(table, comp, _honour_holders(comp, "enterprise__city_id"), years)
-        elif isinstance(comp, CountWhere):
-            rows = (
-                DataValue.objects.filter(
-                    element__code=comp.element,
-                    period__period_type="year",
-                    period__year__in=years,
-                    org__kind="enterprise",
-                    **{f"value__{OP_LOOKUP[comp.op]}": comp.value},
-                )
-                .values_list("period__year", "org__enterprise__city_id")
-                .annotate(n=Count("id"))
-                .order_by()
+    _add_honour_holders(table, components, "enterprise__city_id", years)
+    wheres = sorted((c for c in components if isinstance(c, CountWhere)), key=repr)
+    if wheres:
+        # One query for all conditions: a conditional count per condition, by year and city.
+        counts = {
+            f"w{i}": Count(
+                "id",
+                filter=Q(element__code=w.element, **{f"value__{OP_LOOKUP[w.op]}": w.value}),
             )
-            for year, city, n in rows:
-                table.add(comp, year, city, float(n), n)
+            for i, w in enumerate(wheres)
+        }
+        rows = (
+            DataValue.objects.filter(
+                element__code__in={w.element for w in wheres},
+                period__period_type="year",
+                period__year__in=years,
+                org__kind="enterprise",
+            )
+            .values("period__year", "org__enterprise__city_id")
+            .annotate(**counts)
+            .order_by()
+        )
+        for row in rows:
+            for i, w in enumerate(wheres):
+                if n := row[f"w{i}"]:
+                    table.add(w, row["period__year"], row["org__enterprise__city_id"], float(n), n)
     return table
 
 
@@ -405,32 +417,40 @@ def fetch_by_enterprise(
         for w in wheres:
             if w.element == element and compare[w.op](value, w.value):
                 table.add(w, year, org, 1.0, 1)
-    for comp in components:
-        if isinstance(comp, HonourHolders):
-            holders = _honour_holders(comp, "enterprise_id", enterprise_ids)
-            _add_cumulative(table, comp, holders, years)
+    _add_honour_holders(table, components, "enterprise_id", years, enterprise_ids)
     return table
 
 
-def _honour_holders(comp: HonourHolders, unit: str, enterprise_ids=None):
-    """(enterprise, unit, first year it held one of the honours): one grouped query on honours.
+def _add_honour_holders(
+    table: ComponentTable,
+    components: set[Component],
+    unit: str,
+    years: list[int],
+    enterprise_ids=None,
+) -> None:
+    """How many enterprises hold each honour component at the end of each year, per unit.
 
-    Grouping by enterprise counts an enterprise holding two of the honours once.
+    One query grouped by enterprise gives, for every component, the first year the enterprise
+    held any of its honours (a conditional MIN), so an enterprise holding two of them counts once.
     """
     from tirebrain.orgs.models import Honour
 
-    qs = Honour.objects.filter(honour_type__code__in=comp.honours, level__in=comp.levels)
-    if comp.since_year:
-        qs = qs.filter(year__gte=comp.since_year)
+    comps = sorted((c for c in components if isinstance(c, HonourHolders)), key=repr)
+    if not comps:
+        return
+    firsts = {}
+    for i, comp in enumerate(comps):
+        q = Q(honour_type__code__in=comp.honours, level__in=comp.levels)
+        if comp.since_year:
+            q &= Q(year__gte=comp.since_year)
+        firsts[f"h{i}"] = Min("year", filter=q)
+    qs = Honour.objects.filter(honour_type__code__in={h for c in comps for h in c.honours})
     if enterprise_ids is not None:
         qs = qs.filter(enterprise_id__in=enterprise_ids)
-    return qs.values_list("enterprise_id", unit).annotate(first=Min("year")).order_by()
-
-
-def _add_cumulative(table: ComponentTable, comp: Component, holders, years: list[int]) -> None:
-    """From (enterprise, unit, first year) rows: how many hold it at the end of each year."""
-    firsts = Counter((unit, first) for _enterprise, unit, first in holders)
-    for (unit, first), n in firsts.items():
-        for year in years:
-            if first <= year:
-                table.add(comp, year, unit, float(n), n)
+    rows = list(qs.values("enterprise_id", unit).annotate(**firsts).order_by())
+    for i, comp in enumerate(comps):
+        counts = Counter((r[unit], r[f"h{i}"]) for r in rows if r[f"h{i}"] is not None)
+        for (where, first), n in counts.items():
+            for year in years:
+                if first <= year:
+                    table.add(comp, year, where, float(n), n)
