@@ -12,10 +12,12 @@ def is_chinese() -> bool:
 
 
 def localized(obj: Any, field: str = "name") -> str:
-    """``obj.<field>_zh`` or ``obj.<field>_en`` in the active language, else the other one."""
-    zh, en = getattr(obj, f"{field}_zh", "") or "", getattr(obj, f"{field}_en", "") or ""
-    if isinstance(obj, dict):
-        zh, en = obj.get(f"{field}_zh") or "", obj.get(f"{field}_en") or ""
+    """``obj.<field>_zh`` or ``obj.<field>_en`` in the active language, else the other one.
+
+    ``obj`` may be a model, any object with those attributes, or a dict from the plan file.
+    """
+    get = obj.get if isinstance(obj, dict) else lambda key: getattr(obj, key, "")
+    zh, en = get(f"{field}_zh") or "", get(f"{field}_en") or ""
     return (zh or en) if is_chinese() else (en or zh)
 
 

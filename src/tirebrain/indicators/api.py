@@ -5,10 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Router, Schema
 
-from tirebrain.accounts.access import cockpit_scopes_for, may_see_values_of, role_of
-from tirebrain.accounts.models import Role
 from tirebrain.indicators import services
-from tirebrain.orgs.models import Enterprise, Organisation
 from tirebrain.plan.models import PlanVersion
 
 router = Router(tags=["targets"])
@@ -43,29 +40,12 @@ class TargetsOut(Schema):
     targets: list[TargetOut]
 
 
-def api_scope(user, code: str | None) -> services.Scope:
-    """The scope for ``org=`` within the user's reach; Http404 otherwise (same rule as pages)."""
-    free, fixed = cockpit_scopes_for(user)
-    if not free:
-        if code and code.upper() != fixed.code:
-            ent = Enterprise.objects.filter(code=code.upper()).first()
-            if not (role_of(user) == Role.CITY and ent and ent.city_id == fixed.pk):
-                raise Http404
-        code = code or fixed.code
-    scope = services.resolve_scope(code)
-    if scope.kind == "enterprise" and not may_see_values_of(
-        user, Organisation.objects.get(code=scope.code)
-    ):
-        raise Http404
-    return scope
-
-
 @router.get("", response=TargetsOut, summary="All headline targets for a year and scope")
 def targets(request, year: int | None = None, org: str | None = None):
     version = PlanVersion.objects.current()
     if version is None:
         raise Http404
-    scope = api_scope(request.user, org)
+    scope = services.scope_for(request.user, org)
     years = services.data_years()
     if not years:
         raise Http404

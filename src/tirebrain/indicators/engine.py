@@ -353,31 +353,23 @@ def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTabl
                     continue
                 table.add(a, year, city, float(total), int(n))
     _add_honour_holders(table, components, "enterprise__city_id", years)
-    wheres = sorted((c for c in components if isinstance(c, CountWhere)), key=repr)
-    if wheres:
-        # One query for all conditions: a conditional count per condition, by year and city.
-        counts = {
-            f"w{i}": Count(
-                "id",
-                filter=Q(element__code=w.element, **{f"value__{OP_LOOKUP[w.op]}": w.value}),
-            )
-            for i, w in enumerate(wheres)
-        }
+    for w in (c for c in components if isinstance(c, CountWhere)):
+        # One query per condition: the (element, period, value) index answers it directly,
+        # where a single query with conditional counts would read every value of the elements.
         rows = (
             DataValue.objects.filter(
-                element__code__in={w.element for w in wheres},
+                element__code=w.element,
                 period__period_type="year",
                 period__year__in=years,
                 org__kind="enterprise",
+                **{f"value__{OP_LOOKUP[w.op]}": w.value},
             )
-            .values("period__year", "org__enterprise__city_id")
-            .annotate(**counts)
+            .values_list("period__year", "org__enterprise__city_id")
+            .annotate(n=Count("id"))
             .order_by()
         )
-        for row in rows:
-            for i, w in enumerate(wheres):
-                if n := row[f"w{i}"]:
-                    table.add(w, row["period__year"], row["org__enterprise__city_id"], float(n), n)
+        for year, city, n in rows:
+            table.add(w, year, city, float(n), n)
     return table
 
 

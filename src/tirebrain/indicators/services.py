@@ -107,6 +107,35 @@ def resolve_scope(code: str | None) -> Scope:
     raise Http404("Not a scope")
 
 
+def scope_for(user, code: str | None) -> Scope:
+    """The scope ``code`` names, if the user may see it; Http404 otherwise.
+
+    The one rule for pages and API alike: provincial and department officers choose any area;
+    a city officer sees its city and its enterprises; an enterprise user only itself; and a
+    single enterprise's figures only for those who may see its reported values.
+    """
+    from tirebrain.accounts.access import cockpit_scopes_for, may_see_values_of, role_of
+    from tirebrain.accounts.models import Role
+
+    free, fixed = cockpit_scopes_for(user)
+    code = (code or "").strip()
+    if not free:
+        if code and code.upper() != fixed.code:
+            inside = (
+                role_of(user) == Role.CITY
+                and Enterprise.objects.filter(code=code.upper(), city_id=fixed.pk).exists()
+            )
+            if not inside:
+                raise Http404("Out of scope")
+        code = code or fixed.code
+    scope = resolve_scope(code)
+    if scope.kind == "enterprise" and not may_see_values_of(
+        user, Organisation.objects.get(pk=scope.enterprise_id)
+    ):
+        raise Http404("Out of scope")
+    return scope
+
+
 def data_years() -> list[int]:
     """Years for which any enterprise reported a yearly value, oldest first (from the roll-up)."""
     return sorted(

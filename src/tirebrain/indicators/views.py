@@ -10,12 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from tirebrain.accounts.access import cockpit_scopes_for, may_see_values_of, role_of
+from tirebrain.accounts.access import cockpit_scopes_for, role_of
 from tirebrain.accounts.models import Role
 from tirebrain.core.i18n import localized
 from tirebrain.indicators import services
 from tirebrain.indicators.status import Status
-from tirebrain.orgs.models import Cluster, Enterprise, Organisation
+from tirebrain.orgs.models import Cluster, Organisation
 from tirebrain.plan.models import PlanVersion, Target
 
 CHILD_ROWS_SHOWN = 20
@@ -30,10 +30,7 @@ def current_version() -> PlanVersion:
 
 def scope_for_request(request: HttpRequest) -> services.Scope:
     """The scope asked for (``?org=``), within what the user may see; 404 outside it."""
-    scope = _requested_scope(request)
-    if scope.kind == "enterprise" and not may_see_values_of(request.user, scope_org(scope)):
-        raise Http404("Out of scope")
-    return scope
+    return services.scope_for(request.user, request.GET.get("org"))
 
 
 def visible_children(request: HttpRequest, scope: services.Scope) -> list[services.Scope]:
@@ -41,20 +38,6 @@ def visible_children(request: HttpRequest, scope: services.Scope) -> list[servic
     if scope.kind == "city" and role_of(request.user) == Role.DEPARTMENT:
         return []
     return services.children_of(scope)
-
-
-def _requested_scope(request: HttpRequest) -> services.Scope:
-    free, fixed = cockpit_scopes_for(request.user)
-    code = request.GET.get("org", "").strip()
-    if free:
-        return services.resolve_scope(code)
-    if not code or code.upper() == fixed.code:
-        return services.resolve_scope(fixed.code)
-    if role_of(request.user) == Role.CITY:
-        ent = Enterprise.objects.filter(code=code.upper(), city_id=fixed.pk).first()
-        if ent is not None:
-            return services.enterprise_scope(ent)
-    raise Http404("Out of scope")
 
 
 def year_for_request(request: HttpRequest) -> tuple[int, list[int]]:
@@ -207,10 +190,6 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
             "chart_data": _series_json(result),
         },
     )
-
-
-def scope_org(scope: services.Scope) -> Organisation:
-    return Organisation.objects.get(code=scope.code)
 
 
 @login_required
