@@ -32,6 +32,12 @@ def unit_of(target) -> str:
 
 
 @register.filter
+def unit_label(code: str) -> str:
+    """A unit code (cny, kgce, …) as its symbol in the active language."""
+    return unit_symbol(code)
+
+
+@register.filter
 def status_label(code: str) -> str:
     return Status(code).label if code in Status.values else code
 
