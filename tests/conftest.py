@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tirebrain.core.reference import load_reference
 from tirebrain.plan.services import load_plan
@@ -25,3 +26,10 @@ def reference(db):
 def plan(reference):
     """The repository's plan file, loaded as version 1."""
     return load_plan("tests", settings.PLAN_FILE).version
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that compare them (use with ``usefixtures``)."""
+    with translation.override("en"):
+        yield

@@ -15,19 +15,8 @@ import openpyxl
 import pytest
 
 from tests.factories import credit_code, enterprise, user, values
+from tests.roles import DONGYING, PROVINCE, QINGDAO, REGISTRY, ROLES
 from tirebrain.orgs.models import Enterprise
-
-DONGYING, QINGDAO, PROVINCE = "370500", "370200", "370000"
-ROLES = ["province", "department", "dongying", "qingdao", "enterprise"]
-
-#: Which of the world's enterprises each role may see in the registry.
-REGISTRY = {
-    "province": {"a1", "a2", "b"},
-    "department": {"a1", "a2", "b"},
-    "dongying": {"a1", "a2"},
-    "qingdao": {"b"},
-    "enterprise": {"a1"},
-}
 
 #: Which cockpit scopes (``?org=``) each role may open; every other one answers 404.
 COCKPIT = {

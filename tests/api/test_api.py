@@ -10,19 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import credit_code, enterprise, user, values
+from tests.roles import DONGYING, QINGDAO, REGISTRY, ROLES
 from tirebrain.accounts.models import ApiToken
 from tirebrain.accounts.services import create_token
-
-DONGYING, QINGDAO = "370500", "370200"
-ROLES = ["province", "department", "dongying", "qingdao", "enterprise"]
-
-REGISTRY = {
-    "province": {"a1", "a2", "b"},
-    "department": {"a1", "a2", "b"},
-    "dongying": {"a1", "a2"},
-    "qingdao": {"b"},
-    "enterprise": {"a1"},
-}
 
 #: ``org=`` values each role may ask /targets for; every other one answers 404.
 TARGET_SCOPES = {

@@ -8,7 +8,7 @@ import decimal
 import pytest
 import yaml
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from tests.factories import credit_code, enterprise, user
 from tirebrain.accounts.services import create_user
@@ -25,11 +25,7 @@ from tirebrain.orgs.services import (
 )
 from tirebrain.plan.services import load_plan
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.db import connections
-from django.utils import translation
 
 from tests.factories import enterprise, user, values
 from tirebrain.accounts.models import ApiToken
@@ -25,10 +24,7 @@ def keep_connection(monkeypatch):
     monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def run(capsys, *argv: str) -> tuple[str, str]:

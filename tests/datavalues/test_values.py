@@ -7,7 +7,6 @@ from collections import defaultdict
 
 import pytest
 from django.db.models import Count, Sum
-from django.utils import translation
 
 from tests.factories import enterprise
 from tirebrain.core.errors import Rejected
@@ -28,11 +27,7 @@ from tirebrain.orgs.services import (
     save_enterprise,
 )
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

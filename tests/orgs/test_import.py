@@ -7,7 +7,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 from openpyxl import Workbook
 
 from tests.factories import credit_code, enterprise, user
@@ -22,10 +21,7 @@ CODES = [code for code, _label in exchange.COLUMNS]
 LABELS = dict(exchange.COLUMNS)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def row(n: int, city: str = "370500", **fields) -> dict[str, object]:

@@ -9,7 +9,6 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
-from django.utils import translation
 
 from tests.factories import user
 from tirebrain.cli import main
@@ -33,10 +32,7 @@ def test_plan_file_loads_all_targets_and_tasks(plan):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
