@@ -448,3 +448,10 @@ def test_import_page_is_for_provincial_officers_only(client, reference):
     )
     assert response.status_code == 404
     assert not Enterprise.objects.exists()
+
+
+def test_a_column_given_twice_is_refused(reference):
+    content = "credit_code,name_zh,city,所在市\n".encode()
+    with pytest.raises(Rejected) as excinfo:
+        exchange.read_rows("twice.csv", content)
+    assert [(e.row, e.field) for e in excinfo.value.errors] == [(1, "city")]

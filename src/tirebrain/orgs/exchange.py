@@ -96,6 +96,9 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
     if unknown:
         raise Rejected([RowError(1, h, _("unknown column"), filename) for h in unknown])
     codes = [HEADER_ALIASES.get(h) for h in head]
+    doubled = sorted({c for c in codes if c and codes.count(c) > 1})
+    if doubled:  # e.g. both "city" and "所在市": which one would win is anybody's guess
+        raise Rejected([RowError(1, c, _("the column appears twice"), filename) for c in doubled])
     missing = [c for c in ("credit_code", "name_zh", "city") if c not in codes]
     if missing:
         raise Rejected([RowError(1, c, _("required column is missing"), filename) for c in missing])

@@ -41,4 +41,5 @@ class Command(TireBrainCommand):
             )
         except AccountError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"Created {user.username} ({options['role']}); password: {password}")
+        shown = "" if options["password"] else f"; password: {password}"  # only a generated one
+        self.stdout.write(f"Created {user.username} ({options['role']}){shown}")
