@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tirebrain.plan",
     "tirebrain.datavalues",
     "tirebrain.indicators",
+    "tirebrain.products",
     "tirebrain.demo",
 ]
 

@@ -425,3 +425,16 @@ def test_plan_pages_answer_404_for_missing_versions(province_client, url):
 def test_plan_pages_need_a_log_in(client, plan):
     response = client.get("/plan/")
     assert response.status_code == 302
+
+
+def test_a_threshold_with_an_unknown_field_or_category_is_refused(reference, tmp_path):
+    data = yaml.safe_load(settings.PLAN_FILE.read_text(encoding="utf-8"))
+    data["thresholds"][0]["rules"][0]["field"] = "colour"
+    data["thresholds"][2]["rules"][0]["value"] = ["flying"]
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(Rejected) as excinfo:
+        load_plan("tests", path)
+    fields = [e.field for e in excinfo.value.errors]
+    assert fields == ["thresholds[semi_steel_high_performance]", "thresholds[self_sealing]"]
+    assert not PlanVersion.objects.exists()

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from tirebrain.datavalues.reference import load_elements
 from tirebrain.orgs.services import load_divisions, load_vocabularies
+from tirebrain.products.services import load_categories
 
 
 @transaction.atomic
@@ -19,5 +20,6 @@ def load_reference(actor, directory: Path | None = None) -> dict[str, int]:
     cities = load_divisions(actor, directory / "divisions.yaml")
     metadata = yaml.safe_load((directory / "metadata.yaml").read_text(encoding="utf-8"))
     load_vocabularies(actor, metadata)
+    load_categories(metadata)
     elements = load_elements(actor, metadata)
     return {"cities": cities, "data_elements": elements}

@@ -23,8 +23,10 @@ from tirebrain.core.errors import Rejected, RowError
 from tirebrain.core.models import AuditAction
 from tirebrain.datavalues.models import DataElement
 from tirebrain.indicators.engine import indicator_errors
-from tirebrain.orgs.models import Cluster, HonourType, Organisation, OrgKind
+from tirebrain.orgs.models import Cluster, HonourType, Organisation, OrgKind, ProductLine
 from tirebrain.plan.models import PlanVersion, Target, Task
+from tirebrain.products.highend import rule_errors
+from tirebrain.products.models import ProductCategory
 
 TARGET_KINDS = {"level", "trend"}
 DIRECTIONS = {"increase", "decrease"}
@@ -104,6 +106,10 @@ def validate_plan(data: dict[str, Any], source: str) -> list[RowError]:
                 err(f"{where}.target.value", _("a level target needs a number"))
         for problem in indicator_errors(t.get("indicator"), elements, honours, clusters):
             err(f"{where}.indicator", problem)
+    lines = set(ProductLine.objects.values_list("code", flat=True))
+    categories = set(ProductCategory.objects.values_list("code", flat=True))
+    for where, problem in rule_errors(data.get("thresholds"), lines, categories):
+        err(where, problem)
     task_codes: set[str] = set()
     for a in data["actions"]:
         for task in a.get("tasks", []):

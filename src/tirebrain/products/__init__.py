@@ -1,0 +1,1 @@
+"""Tyre products: sizes, label grading, high-end classification, the product registry."""
