@@ -161,14 +161,15 @@ def test_children_add_up_to_the_province(world):
 
 def test_records_behind_a_figure(world):
     t1 = world["plan"].targets.get(code="T1")
-    vals, honours = records_behind(t1, province_scope(), 2024)
+    vals, honours, products = records_behind(t1, province_scope(), 2024)
     # R&D and revenue of the two above-scale enterprises: C's values are not behind T1.
     assert sorted((v.org.code, v.element.code) for v in vals) == sorted(
         (e.code, el) for e in (world["a"], world["b"]) for el in ("rd_spend", "revenue")
     )
     assert not honours.exists()
+    assert not products.exists()
     t3 = world["plan"].targets.get(code="T3")
-    _vals, honours = records_behind(t3, province_scope(), 2024)
+    _vals, honours, _products = records_behind(t3, province_scope(), 2024)
     assert honours.count() == 3
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 # --- components --------------------------------------------------------------------------------
@@ -50,7 +50,15 @@ class CountWhere:
     value: float
 
 
-Component = Agg | HonourHolders | CountWhere
+@dataclass(frozen=True)
+class ProductOutputs:
+    """Tyres made in a year by registered products (all of them, or the high-end ones only):
+    the sum is the output, the count the number of products with output that year."""
+
+    high_end: bool
+
+
+Component = Agg | HonourHolders | CountWhere | ProductOutputs
 OPS = {"gte", "gt", "lte", "lt"}
 
 
@@ -243,6 +251,26 @@ class MaxOfHandler(Handler):
         return max(values) if values else None
 
 
+class ProductShareHandler(Handler):
+    """Share of high-end products in the product registry (T18), by output or by count."""
+
+    intensive = True
+
+    def errors(self, d, ctx):
+        if d.get("measure", "output") not in ("output", "count"):
+            return [_("“measure” must be output or count")]
+        return []
+
+    def components(self, d):
+        return [ProductOutputs(high_end=True), ProductOutputs(high_end=False)]
+
+    def value(self, d, totals, year):
+        pick = 0 if d.get("measure", "output") == "output" else 1
+        part = totals(ProductOutputs(high_end=True), year)[pick]
+        whole = totals(ProductOutputs(high_end=False), year)[pick]
+        return _scaled(d, part / whole) if whole else None
+
+
 HANDLERS: dict[str, Handler] = {
     "sum": SumHandler(),
     "mean": MeanHandler(),
@@ -252,6 +280,7 @@ HANDLERS: dict[str, Handler] = {
     "cluster_share": ClusterShareHandler(),
     "yoy_change": YearOnYearHandler(),
     "max_of": MaxOfHandler(),
+    "product_share": ProductShareHandler(),
 }
 
 
@@ -353,6 +382,7 @@ def fetch_by_city(components: set[Component], years: list[int]) -> ComponentTabl
                     continue
                 table.add(a, year, city, float(total), int(n))
     _add_honour_holders(table, components, "enterprise__city_id", years)
+    _add_product_outputs(table, components, "product__enterprise__city_id", years)
     for w in (c for c in components if isinstance(c, CountWhere)):
         # One query per condition: the (element, period, value) index answers it directly,
         # where a single query with conditional counts would read every value of the elements.
@@ -410,7 +440,40 @@ def fetch_by_enterprise(
             if w.element == element and compare[w.op](value, w.value):
                 table.add(w, year, org, 1.0, 1)
     _add_honour_holders(table, components, "enterprise_id", years, enterprise_ids)
+    _add_product_outputs(table, components, "product__enterprise_id", years, enterprise_ids)
     return table
+
+
+def _add_product_outputs(
+    table: ComponentTable,
+    components: set[Component],
+    unit: str,
+    years: list[int],
+    enterprise_ids=None,
+) -> None:
+    """Output and number of products per year and unit, all and high-end: one grouped query."""
+    from tirebrain.products.models import ProductOutput
+
+    if not any(isinstance(c, ProductOutputs) for c in components):
+        return
+    qs = ProductOutput.objects.filter(year__in=years)
+    if enterprise_ids is not None:
+        qs = qs.filter(product__enterprise_id__in=enterprise_ids)
+    high = Q(product__is_high_end=True)
+    rows = (
+        qs.values("year", unit)
+        .annotate(
+            units=Sum("units"),
+            n=Count("id"),
+            high_units=Sum("units", filter=high),
+            high_n=Count("id", filter=high),
+        )
+        .order_by()
+    )
+    for r in rows:
+        table.add(ProductOutputs(False), r["year"], r[unit], float(r["units"]), r["n"])
+        if r["high_n"]:
+            table.add(ProductOutputs(True), r["year"], r[unit], float(r["high_units"]), r["high_n"])
 
 
 def _add_honour_holders(

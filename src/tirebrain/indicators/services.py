@@ -6,6 +6,7 @@ A *scope* is where a figure is measured: the province, a cluster, a city or one 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -18,6 +19,7 @@ from tirebrain.indicators.engine import (
     CountWhere,
     HonourHolders,
     MaxOfHandler,
+    ProductOutputs,
     fetch_by_city,
     fetch_by_enterprise,
     handler_for,
@@ -32,6 +34,7 @@ from tirebrain.indicators.status import (
 )
 from tirebrain.orgs.models import Cluster, Enterprise, Honour, Organisation, OrgKind
 from tirebrain.plan.models import PlanVersion, Target
+from tirebrain.products.models import ProductOutput
 
 
 @dataclass(frozen=True)
@@ -375,13 +378,22 @@ def enterprises_in(scope: Scope) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(city_id__in=scope.cities)
 
 
-def records_behind(target: Target, scope: Scope, year: int) -> tuple[QuerySet, QuerySet]:
+class Records(NamedTuple):
+    """The records a figure is computed from."""
+
+    values: QuerySet
+    honours: QuerySet
+    products: QuerySet  # product outputs, for product-registry indicators
+
+
+def records_behind(target: Target, scope: Scope, year: int) -> Records:
     """(values, honours) that the figure of ``target`` at ``scope`` in ``year`` comes from."""
     comps = handler_for(target.indicator).components(target.indicator)
     years = [year - 1, year] if target.indicator["type"] == "yoy_change" else [year]
     enterprises = enterprises_in(scope)
     value_filter = Q(pk__in=[])
     honour_filter = Q(pk__in=[])
+    with_products = False
     for comp in comps:
         if isinstance(comp, Agg):
             q = Q(element__code=comp.element)
@@ -397,6 +409,8 @@ def records_behind(target: Target, scope: Scope, year: int) -> tuple[QuerySet, Q
             if comp.since_year:
                 q &= Q(year__gte=comp.since_year)
             honour_filter |= q
+        elif isinstance(comp, ProductOutputs):
+            with_products = True
     values = (
         DataValue.objects.filter(
             value_filter,
@@ -413,4 +427,9 @@ def records_behind(target: Target, scope: Scope, year: int) -> tuple[QuerySet, Q
         .select_related("enterprise", "honour_type")
         .order_by("honour_type_id", "year", "enterprise__code")
     )
-    return values, honours
+    products = ProductOutput.objects.filter(
+        year=year, product__enterprise__in=enterprises
+    ).select_related("product", "product__enterprise")
+    if not with_products:
+        products = products.none()
+    return Records(values, honours, products.order_by("-product__is_high_end", "product__size"))

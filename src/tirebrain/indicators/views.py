@@ -199,12 +199,14 @@ def records(request: HttpRequest, code: str) -> HttpResponse:
     target = _target(version, code)
     scope = scope_for_request(request)
     year, _years = year_for_request(request)
-    values, honours = services.records_behind(target, scope, year)
+    values, honours, products = services.records_behind(target, scope, year)
     if role_of(request.user) == Role.DEPARTMENT:
-        values = values.none()  # departments see aggregates, not single enterprises' reports
+        # departments see aggregates, not single enterprises' reports
+        values, products = values.none(), products.none()
     if request.GET.get("format") == "csv":
-        return _records_csv(target, scope, year, values, honours)
+        return _records_csv(target, scope, year, values, honours, products)
     page = Paginator(values, 100).get_page(request.GET.get("page"))
+    product_page = Paginator(products, 100).get_page(request.GET.get("ppage"))
     return render(
         request,
         "indicators/records.html",
@@ -216,13 +218,14 @@ def records(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "page": page,
             "honours": honours,
+            "product_page": product_page,
             "crumbs": breadcrumbs(request, scope),
             "values_hidden": role_of(request.user) == Role.DEPARTMENT,
         },
     )
 
 
-def _records_csv(target, scope, year, values, honours) -> HttpResponse:
+def _records_csv(target, scope, year, values, honours, products) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="tirebrain-{target.code}-{scope.code or "province"}-{year}.csv"'
@@ -266,5 +269,12 @@ def _records_csv(target, scope, year, values, honours) -> HttpResponse:
                 "",
                 "",
             ]
+        )
+    for o in products.iterator(chunk_size=2000):
+        p = o.product
+        kind = "product_high_end" if p.is_high_end else "product"
+        label = f"{p.brand} {p.pattern} {p.size}"
+        writer.writerow(
+            [kind, p.enterprise.code, localized(p.enterprise), label, o.year, o.units, "", ""]
         )
     return response

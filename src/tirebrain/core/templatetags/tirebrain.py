@@ -54,6 +54,12 @@ def query(context, **changes) -> str:
     return "?" + urlencode(sorted(params.items())) if params else "?"
 
 
+@register.simple_tag(takes_context=True)
+def query_set(context, name: str, value) -> str:
+    """The current query string with one parameter, named at run time, set."""
+    return query(context, **{name: value})
+
+
 @register.filter
 def as_json(value) -> str:
     """A plan-file structure (an indicator formula) written as readable JSON."""
