@@ -45,8 +45,9 @@ def main() -> None:
         for lang in args.langs:
             context = browser.new_context(viewport={"width": args.width, "height": 1000})
             host = args.base.split("//", 1)[1].split(":")[0]
-            context.add_cookies([{"name": "django_language", "value": lang, "domain": host,
-                                  "path": "/"}])
+            context.add_cookies(
+                [{"name": "django_language", "value": lang, "domain": host, "path": "/"}]
+            )
             page = context.new_page()
             page.goto(f"{args.base}/accounts/login/")
             page.fill("input[name=username]", args.user)

@@ -463,7 +463,7 @@ def _add_product_outputs(
     rows = (
         qs.values("year", unit)
         .annotate(
-            units=Sum("units"),
+            all_units=Sum("units"),
             n=Count("id"),
             high_units=Sum("units", filter=high),
             high_n=Count("id", filter=high),
@@ -471,7 +471,7 @@ def _add_product_outputs(
         .order_by()
     )
     for r in rows:
-        table.add(ProductOutputs(False), r["year"], r[unit], float(r["units"]), r["n"])
+        table.add(ProductOutputs(False), r["year"], r[unit], float(r["all_units"]), r["n"])
         if r["high_n"]:
             table.add(ProductOutputs(True), r["year"], r[unit], float(r["high_units"]), r["high_n"])
 

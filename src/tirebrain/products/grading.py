@@ -1,0 +1,662 @@
+"""Tyre label grading: rolling resistance, wet grip and noise classes from grading schemes as data.
+
+Why data: the class limits belong to regulations that change and multiply (Regulation (EU)
+2020/740 today, a Chinese green-tyre grading next), so each scheme is a reviewed YAML file under
+``<REFERENCE_DIR>/grading/``, named after its code, and this module only knows how to read,
+check and apply one. A file is validated when loaded; errors name the file and the entry (in
+English, like the file's keys; the errors :func:`grade` raises for callers are translated).
+
+Why this shape: the registry and the issue's benchmark grade millions of value sets, so loading
+turns every (scheme, tyre class, measure) into a sorted tuple of integer thresholds searched with
+``bisect``, and :func:`grade` makes no Django call unless it has to report an error.
+
+Rules, all taken from the scheme file:
+
+* A measured value is first rounded to the table's resolution (``rounding``: ``half_up`` to
+  ``decimals`` places, or ``none``). Half up is applied to the value as written in decimal:
+  RRC 6.55 → 6.6 (B in C1), 6.549 → 6.5 (A). With ``none`` a value in a gap between two bands
+  (6.55 between 6.5 and 6.6) falls to the worse class.
+* ``lower_is_better`` (RRC): the class is the first band whose ``max`` is at least the value.
+  ``higher_is_better`` (wet grip index G): the first band whose ``min`` is at most the value.
+* Noise: the limit value LV comes from the section width (C1) or the category of use and
+  traction (C2, C3), plus allowances; the class is the first band whose ``max_above_limit`` is at
+  least N − LV (2020/740: A if N ≤ LV − 3, B if N ≤ LV, C above). When several categories or
+  allowances apply, the most lenient limit is used.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.utils.translation import gettext as _
+
+MEASURES = ("rolling_resistance", "wet_grip")
+USAGES = ("normal", "snow", "special")
+ALLOWANCES = ("snow", "extra_load", "special", "traction")
+ROUNDING_MODES = ("half_up", "none")
+DIRECTIONS = ("lower_is_better", "higher_is_better")
+
+# floor(x·10^d + 0.5) in binary floating point misses decimal half-up when x·10^d lands a hair
+# below .5 (1.005 × 100 = 100.49999999999999); the nudge is far above that error and far below
+# any real measurement's resolution.
+_HALF_UP = 0.5 + 1e-9
+_INF = math.inf
+
+
+class GradingError(ValueError):
+    """An unknown scheme, tyre class or category of use, or a value that cannot be graded."""
+
+
+class SchemeFileError(GradingError):
+    """A grading scheme file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grades:
+    """Label classes for one value set; ``None`` where no value was given or no table applies.
+
+    Immutable, and :func:`grade` hands out one shared instance per distinct result.
+    """
+
+    rr_class: str | None = None
+    wet_class: str | None = None
+    noise_class: str | None = None
+    noise_limit_db: float | None = None  # the limit value LV the noise class was graded against
+
+
+@dataclass(frozen=True, slots=True)
+class BandTable:
+    """One (scheme, tyre class, measure): ``classes[bisect_left(keys, sign·v)]``."""
+
+    measure: str
+    keys: tuple[float, ...]
+    classes: tuple[str, ...]
+    scale: float  # 10**decimals for half-up rounding; 0 for none
+    sign: int  # +1 lower_is_better (keys are maxima), -1 higher_is_better (keys are -minima)
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseTable:
+    """One (scheme, tyre class) noise table: LV lookup, then the class from N − LV."""
+
+    width_maxes: tuple[float, ...]  # empty: the limit does not depend on the section width
+    width_limits: tuple[float, ...]
+    # (usage, snow, extra_load, traction) → dB added to the width limit, or the limit itself
+    limits: Mapping[tuple[str, bool, bool, bool], float]
+    offsets: tuple[float, ...]
+    classes: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassTables:
+    rolling_resistance: BandTable | None
+    wet_grip: BandTable | None
+    noise: NoiseTable | None
+
+
+@dataclass(frozen=True)
+class Scheme:
+    code: str
+    name_zh: str
+    name_en: str
+    source: Mapping[str, Any]
+    applies_from: date
+    tyre_classes: tuple[str, ...]
+    tables: Mapping[str, ClassTables]
+    path: Path
+    data: Mapping[str, Any]  # the file as read, for display (rounding notes, status, evidence)
+
+
+# -- grading ---------------------------------------------------------------------------------
+
+_SCHEMES: dict[str, Scheme] | None = None
+_INTERNED: dict[tuple[str | None, str | None, str | None, float | None], Grades] = {}
+_INTERNED_MAX = 100_000  # a bound for safety; the EU scheme yields a few hundred distinct results
+
+
+def grade(
+    scheme_code: str,
+    tyre_class: str,
+    *,
+    rolling_resistance: float | None = None,
+    wet_grip: float | None = None,
+    noise_db: float | None = None,
+    section_width_mm: float | None = None,
+    usage: str = "normal",
+    snow: bool = False,
+    traction: bool = False,
+    extra_load: bool = False,
+) -> Grades:
+    """The label classes of one tyre under a scheme.
+
+    ``rolling_resistance`` is the RRC in N/kN, ``wet_grip`` the wet grip index G, ``noise_db``
+    the external rolling noise N. ``usage`` is the category of use (normal, snow, special);
+    ``snow`` marks a tyre for use in severe snow conditions (3PMSF) and selects the snow limit
+    like ``usage="snow"``; ``traction`` a C2/C3 traction (drive-axle) tyre; ``extra_load`` a C1
+    extra load or reinforced tyre. C1 noise needs ``section_width_mm`` (nominal section width).
+    """
+    return grader(scheme_code, tyre_class)(
+        rolling_resistance,
+        wet_grip,
+        noise_db,
+        section_width_mm,
+        usage,
+        snow,
+        traction,
+        extra_load,
+    )
+
+
+Grader = Callable[..., Grades]
+_GRADERS: dict[tuple[str, str], Grader] = {}
+
+
+def grader(scheme_code: str, tyre_class: str) -> Grader:
+    """The grading function of one scheme and tyre class, with its tables bound.
+
+    Its positional arguments are those of :func:`grade` after the tyre class. Bulk work (an
+    import, the benchmark) looks the tables up once per class rather than once per tyre.
+    """
+    found = _GRADERS.get((scheme_code, tyre_class))
+    if found is not None:
+        return found
+    schemes = _SCHEMES if _SCHEMES is not None else load_schemes()
+    scheme = schemes.get(scheme_code)
+    if scheme is None:
+        raise _unknown_scheme(scheme_code, schemes)
+    tables = scheme.tables.get(tyre_class)
+    if tables is None:
+        raise GradingError(
+            _("scheme %(s)s does not grade tyre class “%(c)s”; it grades %(k)s")
+            % {"s": scheme_code, "c": tyre_class, "k": ", ".join(scheme.tyre_classes)}
+        )
+    rr_t, wet_t, n = tables.rolling_resistance, tables.wet_grip, tables.noise
+
+    def grade_one(
+        rolling_resistance: float | None = None,
+        wet_grip: float | None = None,
+        noise_db: float | None = None,
+        section_width_mm: float | None = None,
+        usage: str = "normal",
+        snow: bool = False,
+        traction: bool = False,
+        extra_load: bool = False,
+    ) -> Grades:
+        rr = wet = noise = limit = None
+        if rolling_resistance is not None and (t := rr_t) is not None:
+            if not 0.0 <= rolling_resistance < _INF:
+                raise _bad_value(t.measure, rolling_resistance)
+            v = int(rolling_resistance * t.scale + _HALF_UP) if t.scale else rolling_resistance
+            rr = t.classes[bisect_left(t.keys, v * t.sign)]
+        if wet_grip is not None and (t := wet_t) is not None:
+            if not 0.0 <= wet_grip < _INF:
+                raise _bad_value(t.measure, wet_grip)
+            v = int(wet_grip * t.scale + _HALF_UP) if t.scale else wet_grip
+            wet = t.classes[bisect_left(t.keys, v * t.sign)]
+        if noise_db is not None and n is not None:
+            if not 0.0 <= noise_db < _INF:
+                raise _bad_value("noise", noise_db)
+            extra = n.limits.get((usage, snow, extra_load, traction))
+            if extra is None:
+                raise GradingError(
+                    _("unknown category of use “%(u)s”; use one of %(k)s")
+                    % {"u": usage, "k": ", ".join(USAGES)}
+                )
+            if n.width_maxes:
+                if section_width_mm is None or not 0.0 < section_width_mm < _INF:
+                    raise GradingError(
+                        _("the noise class of a %(c)s tyre needs its nominal section width in mm")
+                        % {"c": tyre_class}
+                    )
+                limit = n.width_limits[bisect_left(n.width_maxes, section_width_mm)] + extra
+            else:
+                limit = extra
+            noise = n.classes[bisect_left(n.offsets, noise_db - limit)]
+        # Grades are immutable and few (classes × limit values, all from the tables), so equal
+        # results share one instance: building a frozen dataclass costs more than the grading.
+        key = (rr, wet, noise, limit)
+        grades = _INTERNED.get(key)
+        if grades is None:
+            grades = Grades(rr, wet, noise, limit)
+            if len(_INTERNED) < _INTERNED_MAX:
+                _INTERNED[key] = grades
+        return grades
+
+    _GRADERS[scheme_code, tyre_class] = grade_one
+    return grade_one
+
+
+def _unknown_scheme(code: str, schemes: Mapping[str, Scheme]) -> GradingError:
+    return GradingError(
+        _("unknown grading scheme “%(s)s”; known: %(k)s")
+        % {"s": code, "k": ", ".join(sorted(schemes)) or "—"}
+    )
+
+
+def _bad_value(measure: str, value: float) -> GradingError:
+    return GradingError(
+        _("%(m)s must be a finite number ≥ 0, got %(v)s") % {"m": measure, "v": value}
+    )
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load_schemes(directory: Path | None = None) -> dict[str, Scheme]:
+    """Every ``*.yaml`` under ``<directory>/grading`` (default ``REFERENCE_DIR``), by code.
+
+    Without ``directory`` the result is cached for :func:`grade`; :func:`clear_cache` (or
+    changing ``REFERENCE_DIR`` in a test) drops it.
+    """
+    global _SCHEMES
+    if directory is None and _SCHEMES is not None:
+        return _SCHEMES
+    if directory is None:
+        from django.conf import settings
+
+        base = Path(settings.REFERENCE_DIR)
+    else:
+        base = Path(directory)
+    schemes: dict[str, Scheme] = {}
+    for path in sorted((base / "grading").glob("*.yaml")):
+        scheme = load_scheme_file(path)
+        schemes[scheme.code] = scheme
+    if directory is None:
+        _SCHEMES = schemes
+    return schemes
+
+
+def get_scheme(code: str) -> Scheme:
+    schemes = load_schemes()
+    scheme = schemes.get(code)
+    if scheme is None:
+        raise _unknown_scheme(code, schemes)
+    return scheme
+
+
+def clear_cache(**_kwargs: Any) -> None:
+    """Forget the loaded schemes (after editing a file or pointing REFERENCE_DIR elsewhere)."""
+    global _SCHEMES
+    _SCHEMES = None
+    _GRADERS.clear()
+
+
+def _on_setting_changed(*, setting: str, **_kwargs: Any) -> None:
+    if setting == "REFERENCE_DIR":
+        clear_cache()
+
+
+try:  # tests that override REFERENCE_DIR get fresh schemes without having to remember to
+    from django.test.signals import setting_changed
+
+    setting_changed.connect(_on_setting_changed, dispatch_uid="tirebrain.products.grading")
+except ImportError:  # pragma: no cover — django.test is part of Django
+    pass
+
+
+def load_scheme_file(path: Path) -> Scheme:
+    """Read and validate one scheme file; raise :class:`SchemeFileError` naming the entry."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SchemeFileError(f"{path.name}: not valid YAML: {exc}") from exc
+    return _Reader(path).scheme(data)
+
+
+class _Reader:
+    """Validation with the path of the entry being read, for messages like
+    ``eu-2020-740.yaml: measures.rolling_resistance.classes.C1.bands[1]: …``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> SchemeFileError:
+        return SchemeFileError(f"{self.path.name}: {where}: {message}")
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "should be a mapping")
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, where: str) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{where}{key}", "is required (text)")
+        return value
+
+    def number(self, value: Any, where: str) -> float:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise self.fail(where, f"should be a number, got {value!r}")
+        return float(value)
+
+    def scheme(self, data: Any) -> Scheme:
+        data = self.mapping(data, "top level")
+        code = self.text(data, "code", "")
+        if code != self.path.stem:
+            raise self.fail(
+                "code",
+                f"“{code}” should match the file name “{self.path.stem}”",
+            )
+        applies = data.get("applies_from")
+        if not isinstance(applies, date):
+            raise self.fail("applies_from", "should be a date (YYYY-MM-DD)")
+        source = self.mapping(data.get("source"), "source")
+        classes = data.get("tyre_classes")
+        if (
+            not isinstance(classes, list)
+            or not classes
+            or not all(isinstance(c, str) and c for c in classes)
+        ):
+            raise self.fail("tyre_classes", "should be a non-empty list of class names")
+        if len(set(classes)) != len(classes):
+            raise self.fail("tyre_classes", "lists a class twice")
+        measures = self.mapping(data.get("measures"), "measures")
+        unknown = set(measures) - {*MEASURES, "noise"}
+        if unknown:
+            raise self.fail("measures", f"unknown measures {sorted(unknown)}")
+        band_tables = {
+            m: self.band_tables(m, measures[m], classes) for m in MEASURES if m in measures
+        }
+        noise_tables = self.noise_tables(measures["noise"], classes) if "noise" in measures else {}
+        tables = {
+            c: ClassTables(
+                band_tables.get("rolling_resistance", {}).get(c),
+                band_tables.get("wet_grip", {}).get(c),
+                noise_tables.get(c),
+            )
+            for c in classes
+        }
+        return Scheme(
+            code=code,
+            name_zh=self.text(data, "name_zh", ""),
+            name_en=self.text(data, "name_en", ""),
+            source=source,
+            applies_from=applies,
+            tyre_classes=tuple(classes),
+            tables=tables,
+            path=self.path,
+            data=data,
+        )
+
+    def rounding(self, value: Any, where: str) -> tuple[str, int | None]:
+        rounding = self.mapping(value, where)
+        mode = rounding.get("mode")
+        if mode not in ROUNDING_MODES:
+            raise self.fail(f"{where}.mode", f"should be one of {ROUNDING_MODES}")
+        decimals = rounding.get("decimals")
+        if mode == "half_up" and (
+            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6
+        ):
+            raise self.fail(f"{where}.decimals", "half_up needs decimals, an integer 0–6")
+        if decimals is not None and (
+            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6
+        ):
+            raise self.fail(f"{where}.decimals", "should be an integer 0–6")
+        return mode, decimals
+
+    def status(self, table: Mapping[str, Any], where: str, key: str = "status") -> str:
+        status = table.get(key)
+        if status not in ("verified", "provisional"):
+            raise self.fail(f"{where}.{key}", "should be verified or provisional")
+        return status
+
+    def band_tables(self, measure: str, spec: Any, classes: list[str]) -> dict[str, BandTable]:
+        where = f"measures.{measure}"
+        spec = self.mapping(spec, where)
+        direction = spec.get("direction")
+        if direction not in DIRECTIONS:
+            raise self.fail(f"{where}.direction", f"should be one of {DIRECTIONS}")
+        mode, decimals = self.rounding(spec.get("rounding"), f"{where}.rounding")
+        per_class = self.mapping(spec.get("classes"), f"{where}.classes")
+        tables = {}
+        for tyre_class, table in per_class.items():
+            at = f"{where}.classes.{tyre_class}"
+            if tyre_class not in classes:
+                raise self.fail(at, "is not one of the scheme's tyre_classes")
+            table = self.mapping(table, at)
+            tables[tyre_class] = self.bands(
+                measure, table, at, direction, mode, decimals, self.status(table, at)
+            )
+        return tables
+
+    def bands(
+        self,
+        measure: str,
+        table: Mapping[str, Any],
+        where: str,
+        direction: str,
+        mode: str,
+        decimals: int | None,
+        status: str,
+    ) -> BandTable:
+        bands = table.get("bands")
+        if not isinstance(bands, list) or len(bands) < 2:
+            raise self.fail(f"{where}.bands", "should list at least two bands")
+        lower = direction == "lower_is_better"
+        # The open end: lower_is_better bands climb by max, the last has only min;
+        # higher_is_better bands fall by min, the last has only max.
+        inner, outer = ("max", "min") if lower else ("min", "max")
+        step = Decimal(1).scaleb(-decimals) if decimals is not None else None
+        names: list[str] = []
+        limits: list[Decimal] = []
+        previous: Decimal | None = None
+        for i, band in enumerate(bands):
+            at = f"{where}.bands[{i}]"
+            band = self.mapping(band, at)
+            name = band.get("class")
+            if not isinstance(name, str) or not name:
+                raise self.fail(f"{at}.class", "is required (text)")
+            if name in names:
+                raise self.fail(f"{at}.class", f"“{name}” appears twice")
+            extra = set(band) - {"class", "min", "max"}
+            if extra:
+                raise self.fail(at, f"unknown keys {sorted(extra)}")
+            last = i == len(bands) - 1
+            values = {}
+            for key in ("min", "max"):
+                if key in band:
+                    values[key] = Decimal(str(self.number(band[key], f"{at}.{key}")))
+                    if values[key] < 0:
+                        raise self.fail(f"{at}.{key}", "should not be negative")
+                    if step is not None and values[key] % step:
+                        raise self.fail(
+                            f"{at}.{key}",
+                            f"{values[key]} is finer than the table's resolution {step}",
+                        )
+            if last and inner in values:
+                raise self.fail(at, f"the last band is open-ended: no “{inner}”")
+            if not last and inner not in values:
+                raise self.fail(at, f"needs “{inner}”")
+            if i == 0 and outer in values and lower and values[outer] != 0:
+                raise self.fail(f"{at}.{outer}", "the first band is open (from 0)")
+            if i == 0 and outer in values and not lower:
+                raise self.fail(at, f"the first band is open-ended: only “{inner}”")
+            if i > 0:
+                if outer not in values:
+                    raise self.fail(at, f"needs “{outer}”")
+                assert previous is not None  # band i - 1 had its inner limit
+                if step is not None:
+                    expected = previous + step if lower else previous - step
+                    if values[outer] != expected:
+                        raise self.fail(
+                            f"{at}.{outer}",
+                            f"{values[outer]} should be {expected}, "
+                            f"one step ({step}) from the previous band",
+                        )
+                elif values[outer] <= previous if lower else values[outer] >= previous:
+                    raise self.fail(f"{at}.{outer}", "bands are out of order")
+            if inner in values:
+                if outer in values and (
+                    values[inner] < values[outer] if lower else values[inner] > values[outer]
+                ):
+                    raise self.fail(at, "min is above max")
+                previous = values[inner]
+                limits.append(values[inner])
+            names.append(name)
+        if mode == "half_up":
+            scale = 10 ** (decimals or 0)
+            keys = tuple(float(int(v * scale)) for v in limits)
+        else:
+            scale = 0
+            keys = tuple(float(v) for v in limits)
+        sign = 1 if lower else -1
+        return BandTable(
+            measure=measure,
+            keys=tuple(k * sign for k in keys),
+            classes=tuple(names),
+            scale=float(scale),
+            sign=sign,
+            status=status,
+        )
+
+    def noise_tables(self, spec: Any, classes: list[str]) -> dict[str, NoiseTable]:
+        where = "measures.noise"
+        spec = self.mapping(spec, where)
+        mode, _decimals = self.rounding(spec.get("rounding"), f"{where}.rounding")
+        if mode != "none":
+            raise self.fail(f"{where}.rounding.mode", "noise supports only none")
+        bands = spec.get("bands")
+        if not isinstance(bands, list) or len(bands) < 2:
+            raise self.fail(f"{where}.bands", "should list at least two bands")
+        offsets: list[float] = []
+        names: list[str] = []
+        for i, band in enumerate(bands):
+            at = f"{where}.bands[{i}]"
+            band = self.mapping(band, at)
+            name = band.get("class")
+            if not isinstance(name, str) or not name or name in names:
+                raise self.fail(f"{at}.class", "is required and unique")
+            last = i == len(bands) - 1
+            if ("max_above_limit" in band) == last:
+                raise self.fail(
+                    at,
+                    "only the last band is open (no max_above_limit)"
+                    if last
+                    else "needs max_above_limit",
+                )
+            if not last:
+                offset = self.number(band["max_above_limit"], f"{at}.max_above_limit")
+                if offsets and offset <= offsets[-1]:
+                    raise self.fail(f"{at}.max_above_limit", "bands are out of order")
+                offsets.append(offset)
+            names.append(name)
+        self.status(spec, where, "bands_status")
+        limits = self.mapping(spec.get("limits"), f"{where}.limits")
+        tables = {}
+        for tyre_class in classes:
+            if tyre_class not in limits:
+                continue
+            at = f"{where}.limits.{tyre_class}"
+            table = self.mapping(limits[tyre_class], at)
+            status = self.status(table, at)
+            widths, width_limits = self.width_bands(table, at)
+            by_usage = self.usage_limits(table, at)
+            if (widths is None) == (by_usage is None):
+                raise self.fail(at, "needs exactly one of by_section_width and by_usage")
+            allowances = self.mapping(table.get("allowances", {}), f"{at}.allowances")
+            unknown = set(allowances) - set(ALLOWANCES)
+            if unknown:
+                raise self.fail(f"{at}.allowances", f"unknown {sorted(unknown)}")
+            allow = {k: self.number(v, f"{at}.allowances.{k}") for k, v in allowances.items()}
+            combos: dict[tuple[str, bool, bool, bool], float] = {}
+            for usage, snow, extra_load, traction in product(USAGES, *([(False, True)] * 3)):
+                applicable = {usage} | ({"snow"} if snow else set())
+                flags = {"extra_load": extra_load, "traction": traction}
+                added = max(
+                    [allow.get(u, 0.0) for u in applicable if u != "normal"]
+                    + [allow[k] for k, on in flags.items() if on and k in allow]
+                    + [0.0]
+                )
+                if by_usage is None:
+                    combos[(usage, snow, extra_load, traction)] = added
+                else:
+                    rows = [by_usage[u] for u in applicable if u in by_usage] or [
+                        by_usage["normal"]
+                    ]
+                    combos[(usage, snow, extra_load, traction)] = (
+                        max(row[traction] for row in rows) + added
+                    )
+            tables[tyre_class] = NoiseTable(
+                width_maxes=widths or (),
+                width_limits=width_limits or (),
+                limits=combos,
+                offsets=tuple(offsets),
+                classes=tuple(names),
+                status=status,
+            )
+        unknown = set(limits) - set(classes) - {"source"}
+        if unknown:
+            raise self.fail(f"{where}.limits", f"unknown tyre classes {sorted(unknown)}")
+        return tables
+
+    def width_bands(
+        self, table: Mapping[str, Any], where: str
+    ) -> tuple[tuple[float, ...] | None, tuple[float, ...] | None]:
+        if "by_section_width" not in table:
+            return None, None
+        at = f"{where}.by_section_width"
+        bands = table["by_section_width"]
+        if not isinstance(bands, list) or not bands:
+            raise self.fail(at, "should list width bands")
+        maxes: list[float] = []
+        limits: list[float] = []
+        for i, band in enumerate(bands):
+            bat = f"{at}[{i}]"
+            band = self.mapping(band, bat)
+            last = i == len(bands) - 1
+            if ("max" in band) == last:
+                raise self.fail(bat, "only the last band is open (no max)" if last else "needs max")
+            if i > 0:
+                low = self.number(band.get("min_exclusive"), f"{bat}.min_exclusive")
+                if low != maxes[-1]:
+                    raise self.fail(
+                        f"{bat}.min_exclusive",
+                        f"{low} should be the previous band's max {maxes[-1]}",
+                    )
+            elif "min_exclusive" in band:
+                raise self.fail(f"{bat}.min_exclusive", "the first band is open (from 0)")
+            if not last:
+                high = self.number(band["max"], f"{bat}.max")
+                if maxes and high <= maxes[-1]:
+                    raise self.fail(f"{bat}.max", "bands are out of order")
+                maxes.append(high)
+            limits.append(self.number(band.get("lv"), f"{bat}.lv"))
+        return tuple(maxes), tuple(limits)
+
+    def usage_limits(
+        self, table: Mapping[str, Any], where: str
+    ) -> dict[str, dict[bool, float]] | None:
+        if "by_usage" not in table:
+            return None
+        at = f"{where}.by_usage"
+        rows = table["by_usage"]
+        if not isinstance(rows, list) or not rows:
+            raise self.fail(at, "should list categories of use")
+        result: dict[str, dict[bool, float]] = {}
+        for i, row in enumerate(rows):
+            rat = f"{at}[{i}]"
+            row = self.mapping(row, rat)
+            usage = row.get("usage")
+            if usage not in USAGES or usage in result:
+                raise self.fail(f"{rat}.usage", f"should be one of {USAGES}, once each")
+            lv = self.number(row.get("lv"), f"{rat}.lv")
+            traction = self.number(row.get("lv_traction", lv), f"{rat}.lv_traction")
+            result[usage] = {False: lv, True: traction}
+        if "normal" not in result:
+            raise self.fail(at, "needs the normal category")
+        return result
