@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprises/", include("tirebrain.orgs.urls")),
     path("plan/", include("tirebrain.plan.urls")),
     path("cockpit/", include("tirebrain.indicators.urls")),
+    path("", include("tirebrain.products.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

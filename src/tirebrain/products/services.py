@@ -109,6 +109,24 @@ def derive(product: Product, categories: list[str], thresholds: list[dict[str, A
     product.is_high_end = bool(product.high_end_rules)
 
 
+def product_facts(product: Product, categories: list[str] | None = None) -> dict[str, Any]:
+    """What the plan's high-end rules test, from a product (its categories from the database
+    unless given)."""
+    if categories is None:
+        categories = list(product.categories.values_list("code", flat=True))
+    return {
+        "product_line": product.product_line.code,
+        "categories": categories,
+        "aspect_ratio": product.aspect_ratio,
+        "rim_diameter_in": product.rim_diameter_in,
+        "section_width_mm": product.section_width_mm,
+        "noise_db": product.noise_db,
+        "rolling_resistance": product.rolling_resistance,
+        "wet_grip": product.wet_grip,
+        "wear_km_per_mm": product.wear_km_per_mm,
+    }
+
+
 def _float(value) -> float | None:
     return None if value is None else float(value)
 

@@ -1,0 +1,34 @@
+"""Which products a user may see in full: those of the enterprises they may see.
+
+The public sees every product, but only ``Product.PUBLIC_FIELDS`` (the public look-up page and
+the label); the rest — output, test reports — follows the registry's scoping.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tirebrain.accounts.access import enterprises_for
+from tirebrain.products.models import Product
+
+
+def products_for(user) -> QuerySet[Product]:
+    return Product.objects.filter(enterprise__in=enterprises_for(user).values("pk"))
+
+
+def access_product(user, pk: int) -> Product:
+    """The product if the user may see all of it; 404 otherwise."""
+    product = products_for(user).select_related("enterprise", "product_line").filter(pk=pk).first()
+    if product is None:
+        raise Http404("No such product")
+    return product
+
+
+def public_product(gtin: str | None = None, pk: int | None = None) -> Product:
+    """A product for the public look-up, by GTIN (GS1 Digital Link) or by id."""
+    qs = Product.objects.select_related("enterprise")
+    product = qs.filter(gtin=gtin).first() if gtin else qs.filter(pk=pk).first()
+    if product is None:
+        raise Http404("No such product")
+    return product

@@ -1,0 +1,106 @@
+"""Product pages: the officers' list and detail, the label, and the public look-up."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tirebrain.accounts.access import enterprises_for
+from tirebrain.orgs.models import Organisation
+from tirebrain.products.access import access_product, products_for, public_product
+from tirebrain.products.highend import classify
+from tirebrain.products.label import label_svg, public_path
+from tirebrain.products.models import Product, TyreClass
+from tirebrain.products.services import current_thresholds, product_facts
+
+
+@login_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    qs = products_for(request.user).select_related("enterprise", "enterprise__city")
+    if text := request.GET.get("q", "").strip():
+        qs = qs.filter(
+            Q(size__icontains=text)
+            | Q(brand__icontains=text)
+            | Q(pattern__icontains=text)
+            | Q(enterprise__name_zh__icontains=text)
+        )
+    if city := request.GET.get("city"):
+        qs = qs.filter(enterprise__city__code=city)
+    if tyre_class := request.GET.get("class"):
+        qs = qs.filter(tyre_class=tyre_class)
+    if request.GET.get("high_end") in ("yes", "no"):
+        qs = qs.filter(is_high_end=request.GET["high_end"] == "yes")
+    page = Paginator(qs.order_by("enterprise__city__code", "enterprise__code", "size"), 50)
+    cities = Organisation.objects.cities().filter(
+        pk__in=enterprises_for(request.user).values("city_id")
+    )
+    return render(
+        request,
+        "products/product_list.html",
+        {
+            "nav": "products",
+            "page": page.get_page(request.GET.get("page")),
+            "cities": cities,
+            "classes": TyreClass.choices,
+        },
+    )
+
+
+@login_required
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    product = access_product(request.user, pk)
+    checks = classify(product_facts(product), current_thresholds())
+    return render(
+        request,
+        "products/product_detail.html",
+        {
+            "nav": "products",
+            "p": product,
+            "checks": [c for c in checks if c.applies],
+            "outputs": product.outputs.order_by("year"),
+            "public_path": public_path(product),
+        },
+    )
+
+
+def label(request: HttpRequest, pk: int) -> HttpResponse:
+    """The label image: public, like the label on the tyre itself."""
+    svg = label_svg(public_product(pk=pk), request.build_absolute_uri("/"))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def public_lookup(request: HttpRequest) -> HttpResponse:
+    """Search by GTIN, or by size and brand: what the public sees of registered products."""
+    results = Product.objects.none()
+    gtin = request.GET.get("gtin", "").strip()
+    size, brand = request.GET.get("size", "").strip(), request.GET.get("brand", "").strip()
+    if gtin:
+        found = Product.objects.filter(gtin=gtin.zfill(14)).first()
+        if found:
+            return redirect(public_path(found))
+    if size or brand:
+        results = Product.objects.filter(size__icontains=size, brand__icontains=brand)[:50]
+    return render(
+        request,
+        "products/public_lookup.html",
+        {
+            "results": results,
+            "searched": bool(gtin or size or brand),
+        },
+    )
+
+
+def public_product_page(
+    request: HttpRequest, gtin: str | None = None, pk: int | None = None
+) -> HttpResponse:
+    product = public_product(gtin=gtin, pk=pk)
+    fields = [
+        (Product._meta.get_field(name).verbose_name, getattr(product, name))
+        for name in Product.PUBLIC_FIELDS
+    ]
+    return render(request, "products/public_product.html", {"p": product, "fields": fields})

@@ -1,0 +1,82 @@
+"""Product pages: scoped for officers and enterprises, public fields only for everyone else."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import enterprise, user
+from tirebrain.products.services import ProductInput, save_product
+
+
+@pytest.fixture
+def products(plan):
+    dongying, qingdao = enterprise(1, "370500"), enterprise(2, "370200")
+    made = {}
+    for key, ent, gtin in (("dy", dongying, "4006381333931"), ("qd", qingdao, None)):
+        made[key] = save_product(
+            "tests",
+            ProductInput(
+                enterprise=ent.code,
+                brand=f"Brand{key}",
+                pattern="EcoA",
+                size="205/55R16 91V",
+                product_line="semi_steel_radial",
+                rolling_resistance=Decimal("6.5"),
+                wet_grip=Decimal("1.55"),
+                noise_db=68,
+                gtin=gtin and "0" + gtin,
+                test_report="SECRET-REPORT-42",
+                outputs={2024: 123456},
+            ),
+        )
+    made["dongying"] = dongying
+    return made
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "sees"),
+    [
+        ("province", None, {"dy", "qd"}),
+        ("city", "370500", {"dy"}),
+        ("city", "370200", {"qd"}),
+    ],
+)
+def test_product_list_and_detail_are_scoped(client, products, role, scope, sees):
+    client.force_login(user("u", role, scope))
+    html = client.get("/products/").content.decode()
+    assert {k for k in ("dy", "qd") if f"Brand{k}" in html} == sees
+    for key in ("dy", "qd"):
+        status = client.get(f"/products/{products[key].pk}/").status_code
+        assert status == (200 if key in sees else 404)
+
+
+def test_enterprise_user_sees_only_its_products(client, products):
+    client.force_login(user("firm", "enterprise", products["dongying"].code))
+    assert client.get(f"/products/{products['dy'].pk}/").status_code == 200
+    assert client.get(f"/products/{products['qd'].pk}/").status_code == 404
+
+
+def test_public_page_shows_no_non_public_field(client, products):
+    page = client.get("/01/04006381333931/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Branddy" in html and "205/55 R16 91V" in html
+    assert "SECRET-REPORT-42" not in html and "123456" not in html and "123,456" not in html
+    by_id = client.get(f"/p/{products['qd'].pk}/").content.decode()
+    assert "SECRET-REPORT-42" not in by_id
+
+
+def test_public_lookup_by_gtin_redirects_to_the_digital_link(client, products):
+    response = client.get("/lookup/?gtin=4006381333931")
+    assert response.status_code == 302 and response["Location"] == "/01/04006381333931/"
+    assert "Branddy" in client.get("/lookup/?size=205/55&brand=Branddy").content.decode()
+
+
+def test_label_is_an_svg_with_the_classes_and_a_qr_code(client, products):
+    response = client.get(f"/products/{products['dy'].pk}/label.svg")
+    assert response["Content-Type"].startswith("image/svg+xml")
+    svg = response.content.decode()
+    assert svg.startswith("<svg") and "205/55 R16 91V" in svg and "segno" in svg
+    assert "SECRET-REPORT-42" not in svg
