@@ -52,10 +52,12 @@ def _register_routers() -> None:
     from tirebrain.indicators.api import router as targets_router
     from tirebrain.orgs.api import router as enterprises_router
     from tirebrain.plan.api import router as plan_router
+    from tirebrain.products.api import router as products_router
 
     api.add_router("/targets", targets_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/plan", plan_router)
+    api.add_router("", products_router)
 
 
 _register_routers()
