@@ -5,6 +5,7 @@ from tirebrain.products import views
 app_name = "products"
 urlpatterns = [
     path("products/", views.product_list, name="product_list"),
+    path("products/analysis/", views.product_analysis, name="product_analysis"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/<int:pk>/label.svg", views.label, name="label"),
     path("lookup/", views.public_lookup, name="public_lookup"),

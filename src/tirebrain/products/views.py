@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 
 from tirebrain.accounts.access import enterprises_for
 from tirebrain.orgs.models import Organisation
+from tirebrain.products import analysis
 from tirebrain.products.access import access_product, products_for, public_product
 from tirebrain.products.highend import classify
 from tirebrain.products.label import label_svg, public_path
-from tirebrain.products.models import Product, TyreClass
+from tirebrain.products.models import Product, ProductOutput, TyreClass
 from tirebrain.products.services import current_thresholds, product_facts
 
 
@@ -45,6 +46,33 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "page": page.get_page(request.GET.get("page")),
             "cities": cities,
             "classes": TyreClass.choices,
+        },
+    )
+
+
+@login_required
+def product_analysis(request: HttpRequest) -> HttpResponse:
+    """Class distributions, enterprises' high-end standing, and products near a threshold."""
+    products = products_for(request.user)
+    years = sorted(
+        ProductOutput.objects.filter(product__in=products).values_list("year", flat=True).distinct()
+    )
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = year if year in years else (years[-1] if years else None)
+    by = "enterprise__code" if request.GET.get("by") == "enterprise" else "enterprise__city__code"
+    return render(
+        request,
+        "products/analysis.html",
+        {
+            "nav": "products",
+            "years": years,
+            "year": year,
+            "by": by,
+            "rr": analysis.class_distribution(products, "rr_class", by),
+            "wet": analysis.class_distribution(products, "wet_class", by),
+            "standing": analysis.enterprise_standing(products, year) if year else [],
+            "near": analysis.near_misses(products, current_thresholds()),
+            "near_share": int(analysis.NEAR_SHARE * 100),
         },
     )
 
