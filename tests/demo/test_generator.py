@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import itertools
+import random
+from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Sum
 
 from tirebrain.datavalues.models import DataElement, DataValue, ValueRollup
 from tirebrain.demo.generator import (
@@ -16,15 +20,19 @@ from tirebrain.demo.generator import (
     DemoDataError,
     generate,
 )
+from tirebrain.demo.products import REAL_BRANDS, brand_names, product_budget
 from tirebrain.indicators.services import evaluate_targets, province_scope
 from tirebrain.orgs.creditcode import validate_credit_code
 from tirebrain.orgs.models import Enterprise, Honour, Organisation
 from tirebrain.plan.models import PlanVersion
+from tirebrain.products.gtin import normalise_gtin
+from tirebrain.products.models import Product, ProductOutput
+from tirebrain.products.sizes import parse_size
 
 YEARS = range(2021, 2026)
 
 
-def snapshot() -> tuple[list, list, list]:
+def snapshot() -> tuple[list, list, list, list]:
     enterprises = list(
         Enterprise.objects.filter(is_demo=True)
         .order_by("code")
@@ -48,7 +56,20 @@ def snapshot() -> tuple[list, list, list]:
             "enterprise__code", "honour_type__code", "level", "year"
         )
     )
-    return enterprises, values, honours
+    products = sorted(
+        ProductOutput.objects.filter(product__is_demo=True).values_list(
+            "product__enterprise__code",
+            "product__brand",
+            "product__pattern",
+            "product__size",
+            "product__rolling_resistance",
+            "product__wet_grip",
+            "product__gtin",
+            "year",
+            "units",
+        )
+    )
+    return enterprises, values, honours, products
 
 
 def test_same_seed_gives_the_same_data(plan):
@@ -59,7 +80,9 @@ def test_same_seed_gives_the_same_data(plan):
     assert first[0] == second[0]
     assert first[1] == second[1]
     assert first[2] == second[2]
+    assert first[3] == second[3]
     assert first[2], "some honours"
+    assert first[3], "some products"
 
 
 def test_a_different_seed_gives_different_data(plan):
@@ -114,6 +137,8 @@ def test_refuses_twice_without_reset_and_reset_replaces(plan):
     generate("tests", enterprises=8, seed=1, reset=True)
     assert Enterprise.objects.filter(is_demo=True).count() == 8
     assert DataValue.objects.count() == 8 * len(YEARS) * 20
+    assert Product.objects.count() == Product.objects.filter(enterprise__is_demo=True).count()
+    assert not Product.objects.exclude(enterprise__in=Enterprise.objects.all()).exists()
 
 
 def test_needs_reference_data_and_plan(db):
@@ -133,6 +158,7 @@ def test_progress_is_reported(plan):
     assert "enterprises" in stages and "values" in stages
     assert ("enterprises", 10, 10) in calls
     assert ("values", 1000, 1000) in calls
+    assert ("products", Product.objects.count(), Product.objects.count()) in calls
 
 
 def test_command_loads_what_it_needs_and_prints_one_summary_line(db):
@@ -143,10 +169,60 @@ def test_command_loads_what_it_needs_and_prints_one_summary_line(db):
     assert len(lines) == 1
     assert lines[0].startswith("Demo data: 12 enterprises, ")
     assert "1,200 values" in lines[0] and lines[0].endswith("(seed 5).")
+    assert f"{Product.objects.count():,} products" in lines[0]
     with pytest.raises(CommandError, match="already exist"):
         call_command("demo_data", "--enterprises", "12", stdout=out, stderr=err)
     call_command("demo_data", "--enterprises", "3", "--reset", stdout=out, stderr=err)
     assert Enterprise.objects.filter(is_demo=True).count() == 3
+
+
+def test_demo_products_are_consistent_with_the_reported_figures(plan):
+    generate("tests", enterprises=20, seed=7)
+    products = list(Product.objects.select_related("enterprise", "product_line"))
+    assert len(products) >= 20 * 3
+    classed = 0
+    for p in products:
+        assert p.is_demo and p.enterprise.is_demo
+        size = parse_size(p.size)
+        assert size.text == p.size
+        assert (size.tyre_class or "") == p.tyre_class
+        assert p.product_line in p.enterprise.product_lines.all()
+        assert not any(real in p.brand.lower() for real in REAL_BRANDS)
+        assert p.test_report.startswith("TR-DEMO-")
+        if p.tyre_class:
+            classed += 1
+            assert p.rr_class and p.wet_class and p.noise_class, p
+            assert 67 <= p.noise_db <= 74
+    assert classed > len(products) / 2
+    gtins = [p.gtin for p in products if p.gtin]
+    assert len(gtins) == len(set(gtins)) > 0.8 * len(products)
+    assert all(normalise_gtin(g) == g and g.startswith("0020") for g in gtins)
+    # the registry adds up to the reported output, in total and for high-end products
+    made, high = defaultdict(int), defaultdict(int)
+    for code, year, units, high_end in ProductOutput.objects.values_list(
+        "product__enterprise__code", "year", "units", "product__is_high_end"
+    ):
+        made[code, year] += units
+        if high_end:
+            high[code, year] += units
+    for element, registry in (("output_tyres", made), ("output_high_end_tyres", high)):
+        reported = {
+            (code, int(year)): int(value)
+            for code, year, value in DataValue.objects.filter(element__code=element).values_list(
+                "org__code", "period_id", "value"
+            )
+        }
+        assert len(reported) == 20 * len(YEARS)
+        assert all(registry[cell] == value for cell, value in reported.items()), element
+    assert sum(made.values()) > 0
+
+
+def test_invented_brands_and_the_product_budget():
+    names = brand_names(random.Random(1), 2000)
+    assert len(set(names)) == 2000
+    assert not any(real in n.lower() for n in names for real in REAL_BRANDS)
+    assert product_budget(20) == 400 and product_budget(150) == 3000
+    assert 25_000 <= product_budget(10_000) <= 30_000
 
 
 def test_default_data_set_shows_a_mix_of_statuses(plan):
@@ -157,7 +233,8 @@ def test_default_data_set_shows_a_mix_of_statuses(plan):
     # Statuses in 2025 at N = 150, seed 2024 (baseline 2023 from the data):
     #   on track:  T2 (1 new demonstration enterprise), T4 (90.2 % vs line 88.4), T6 (16 vs 15),
     #              T7 (105 % of benchmark vs line 106), T8 (intensity falls), T12 (1 in top 10),
-    #              T13 (77.5 % vs line 77), T16 (36 vs 34), T17 (3 vs 3), T18 (share rises)
+    #              T13 (77.5 % vs line 77), T16 (36 vs 34), T17 (3 vs 3), T18 (high-end share of
+    #              the product registry's output 27.5 % → 30.0 %)
     #   at risk:   T1 (2.60 % vs line 2.65), T3 (24 vs 24.5), T10 (1600 亿 vs 1625),
     #              T14 (545 亿 vs 550)
     #   off track: T5 (92.0 % vs line 94.1), T9 (14 vs 16), T11 (4 vs 4.5), T15 (690 亿 vs 720)
@@ -186,3 +263,18 @@ def test_default_data_set_shows_a_mix_of_statuses(plan):
     assert results["T10"].series[2023] == pytest.approx(1.45e11, rel=0.01)
     assert results["T12"].series[2023] == 0 and results["T12"].value == 1
     assert results["T11"].series[2023] == 3
+    # T18 from the product registry: about 3,000 products, the share of high-end output rising
+    # from about 20 % to 30 %
+    assert 2_700 <= Product.objects.count() <= 3_300
+    assert results["T18"].target.indicator["type"] == "product_share"
+    t18 = [results["T18"].series[y] for y in YEARS]
+    assert all(a < b for a, b in itertools.pairwise(t18)), t18
+    assert t18[0] == pytest.approx(20, abs=1) and t18[-1] == pytest.approx(30, abs=1)
+    rules = [r for rs in Product.objects.values_list("high_end_rules", flat=True) for r in rs]
+    for rule in ("semi_steel_high_performance", "all_steel_high_performance"):
+        assert rules.count(rule) >= 10, rule
+    high = Product.objects.filter(is_high_end=True).count()
+    assert 0.1 * Product.objects.count() < high < 0.4 * Product.objects.count()
+    total = ProductOutput.objects.filter(year=2025).aggregate(n=Sum("units"))["n"]
+    reported = DataValue.objects.filter(element__code="output_tyres", period_id="2025")
+    assert total == reported.aggregate(n=Sum("value"))["n"]

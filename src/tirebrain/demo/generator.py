@@ -16,6 +16,11 @@ size of 150 enterprises the plan's 18 targets then show a mix of on-track, at-ri
 statuses. Province-wide money and output totals are the same at any size (a few giants keep their
 absolute size; the long tail shares the rest), so the cockpit looks the same at 150 or 10,000
 enterprises; honour counts scale with the number of enterprises (× N/150).
+
+Each enterprise also gets tyre products with yearly output (:mod:`tirebrain.demo.products`, about
+3,000 at 150 enterprises): the registry's output adds up to each enterprise's ``output_tyres``, and
+its high-end output, which follows the high-end share path, is what ``output_high_end_tyres``
+reports. The products draw from their own random stream, so they leave the rest unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from tirebrain.orgs.models import (
 )
 from tirebrain.orgs.services import EnterpriseInput, HonourInput, save_enterprise
 from tirebrain.plan.models import PlanVersion
+from tirebrain.products.models import Product, ProductCategory
+from tirebrain.products.services import current_thresholds
 
 Progress = Callable[[str, int, int], None]
 
@@ -212,6 +219,10 @@ LINES: dict[str, tuple[float, float, float, float]] = {
 }
 PRICE_RISE = 0.015  # per year
 SPECIALTY = ("bias", "otr", "agricultural", "industrial", "motorcycle", "retread")
+PRODUCT_CATEGORIES = frozenset(
+    {"self_sealing", "aviation", "agricultural_radial", "ev_nev", "non_pneumatic", "wide_base"}
+)
+"""The special product categories (``data/metadata.yaml``) the demo products use."""
 
 ELEMENTS: tuple[str, ...] = (
     "revenue",
@@ -264,8 +275,9 @@ PATHS: dict[str, dict[int, float]] = {
     "energy_semi_steel": {2021: 288.2, 2022: 281.8, 2023: 275.4, 2024: 269.0, 2025: 262.65},
     # Share of provincial capacity in the two clusters, percent: T13.
     "cluster_capacity_share": {2021: 72.5, 2022: 73.2, 2023: 74.0, 2024: 75.8, 2025: 77.5},
-    # Share of high-end products in tyre output, percent: T18.
-    "high_end_share": {2021: 18, 2022: 20.5, 2023: 23, 2024: 25.5, 2025: 28},
+    # Share of high-end products in tyre output, percent: T18 (the product registry's output
+    # follows it; see tirebrain.demo.products).
+    "high_end_share": {2021: 20, 2022: 22.5, 2023: 25, 2024: 27.5, 2025: 30},
 }
 
 
@@ -415,11 +427,13 @@ class GenerateSummary:
     values: int
     seconds: float
     seed: int = 0
+    products: int = 0
 
     def line(self) -> str:
         return (
             f"Demo data: {self.enterprises:,} enterprises, {self.honours:,} honours, "
-            f"{self.values:,} values in {self.seconds:.1f} s (seed {self.seed})."
+            f"{self.values:,} values, {self.products:,} products in {self.seconds:.1f} s "
+            f"(seed {self.seed})."
         )
 
 
@@ -752,7 +766,8 @@ class _Builder:
                 for f in self.firms:
                     if (f.city in in_clusters) == (k < 1):
                         f.values[y]["capacity_tyres"] *= 1 / k if k < 1 else k
-            # T18: scale the high-end output so its share follows the path
+            # T18: scale the high-end output so its share follows the path (replaced by the
+            # product registry's high-end output when the products are planned)
             out = sum(f.values[y]["output_tyres"] for f in self.firms)
             he = sum(f.values[y]["_high_end"] for f in self.firms)
             k = at(PATHS["high_end_share"], y) / 100 * out / he if he else 0.0
@@ -1040,6 +1055,10 @@ def check_ready() -> None:
     lines = set(ProductLine.objects.values_list("code", flat=True))
     if not set(LINES) <= lines:
         problems.append("product lines " + ", ".join(sorted(set(LINES) - lines)))
+    categories = set(ProductCategory.objects.values_list("code", flat=True))
+    if not categories >= PRODUCT_CATEGORIES:
+        missing_categories = sorted(PRODUCT_CATEGORIES - categories)
+        problems.append("product categories " + ", ".join(missing_categories))
     if problems:
         raise DemoDataError(
             "Reference data is not loaded (missing " + "; ".join(problems) + "). Load the "
@@ -1054,8 +1073,10 @@ def check_ready() -> None:
 
 
 def delete_demo(actor) -> int:
-    """Delete every demo enterprise with its honours and values; returns how many were deleted."""
+    """Delete every demo enterprise with its honours, values and products; returns how many."""
     from django.db.models import ProtectedError
+
+    from tirebrain.demo.products import delete_demo_products
 
     demo = Enterprise.objects.filter(is_demo=True)
     count = demo.count()
@@ -1064,6 +1085,7 @@ def delete_demo(actor) -> int:
     with transaction.atomic():
         DataValue.objects.filter(org__in=demo.values("pk")).delete()
         Honour.objects.filter(enterprise__in=demo.values("pk")).delete()
+        products = delete_demo_products()
         try:
             demo.delete()
         except ProtectedError as exc:
@@ -1078,8 +1100,8 @@ def delete_demo(actor) -> int:
             AuditAction.DELETE,
             "enterprise",
             "demo",
-            after={"enterprises": count},
-            summary=f"{count} demo enterprises deleted with their honours and values",
+            after={"enterprises": count, "products": products},
+            summary=f"{count} demo enterprises deleted with their honours, values and products",
         )
     return count
 
@@ -1093,11 +1115,14 @@ def generate(
     progress: Progress | None = None,
     reset: bool = False,
 ) -> GenerateSummary:
-    """Create the demo data set: ``enterprises`` fictional enterprises with honours and values.
+    """Create the demo data set: fictional enterprises with honours, values and products.
 
     Refuses if demo enterprises exist, unless ``reset`` (then they are deleted first). All or
-    nothing: one transaction.
+    nothing: one transaction. Products (:mod:`tirebrain.demo.products`) are planned with the
+    enterprises, because their output sets the enterprises' high-end output, and saved last.
     """
+    from tirebrain.demo.products import plan_products, save_products
+
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
     check_ready()
@@ -1113,10 +1138,15 @@ def generate(
             report("reset", existing, existing)
         report("plan", 0, 1)
         firms = plan_firms(enterprises, seed, years)
+        thresholds = current_thresholds()
+        taken = set(Product.objects.exclude(gtin=None).values_list("gtin", flat=True))
+        products = plan_products(firms, years, seed, thresholds, taken)
         report("plan", 1, 1)
         honours = _save_enterprises(actor, firms, report)
         values = _save_values(actor, firms, years, seed, report)
-    return GenerateSummary(len(firms), honours, values, time.perf_counter() - started, seed)
+        saved = save_products(actor, products, thresholds, report)
+    seconds = time.perf_counter() - started
+    return GenerateSummary(len(firms), honours, values, seconds, seed, saved)
 
 
 def plan_firms(enterprises: int, seed: int, years: range = DEFAULT_YEARS) -> list[Firm]:

@@ -50,8 +50,8 @@ class TextProgress:
 class Command(BaseCommand):
     help = (
         "Generate the deterministic demo data set: fictional enterprises, marked （示例） / "
-        "(demo), with honours and yearly values. Migrates and loads the reference data and the "
-        "plan if needed."
+        "(demo), with honours, yearly values and tyre products. Migrates and loads the reference "
+        "data and the plan if needed."
     )
 
     def add_arguments(self, parser) -> None:
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="delete existing demo enterprises and their values first",
+            help="delete existing demo enterprises with their values and products first",
         )
 
     def handle(self, *args, enterprises: int, seed: int, reset: bool, **options) -> None:
