@@ -80,3 +80,8 @@ def test_label_is_an_svg_with_the_classes_and_a_qr_code(client, products):
     svg = response.content.decode()
     assert svg.startswith("<svg") and "205/55 R16 91V" in svg and "segno" in svg
     assert "SECRET-REPORT-42" not in svg
+
+
+def test_public_page_shows_the_measured_values(client, products):
+    html = client.get("/01/04006381333931/").content.decode()
+    assert "6.5" in html and "1.55" in html and "68" in html

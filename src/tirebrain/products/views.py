@@ -18,6 +18,10 @@ from tirebrain.products.models import Product, ProductOutput, TyreClass
 from tirebrain.products.services import current_thresholds, product_facts
 
 
+def _has_numeric_rule(check) -> bool:
+    return any(rule.op != "in" for rule in check.checks)
+
+
 @login_required
 def product_list(request: HttpRequest) -> HttpResponse:
     qs = products_for(request.user).select_related("enterprise", "enterprise__city")
@@ -87,7 +91,8 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "products",
             "p": product,
-            "checks": [c for c in checks if c.applies],
+            # Category thresholds (self-sealing, …) only when met; "not self-sealing" is noise.
+            "checks": [c for c in checks if c.applies and (c.met or _has_numeric_rule(c))],
             "outputs": product.outputs.order_by("year"),
             "public_path": public_path(product),
         },
