@@ -74,7 +74,9 @@ def product_analysis(request: HttpRequest) -> HttpResponse:
             "by": by,
             "rr": analysis.class_distribution(products, "rr_class", by),
             "wet": analysis.class_distribution(products, "wet_class", by),
-            "standing": analysis.enterprise_standing(products, year) if year else [],
+            "standing": Paginator(
+                analysis.enterprise_standing(products, year) if year else [], 25
+            ).get_page(request.GET.get("spage")),
             "near": analysis.near_misses(products, current_thresholds()),
             "near_share": int(analysis.NEAR_SHARE * 100),
         },
