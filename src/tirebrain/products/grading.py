@@ -8,7 +8,12 @@ English, like the file's keys; the errors :func:`grade` raises for callers are t
 
 Why this shape: the registry and the issue's benchmark grade millions of value sets, so loading
 turns every (scheme, tyre class, measure) into a sorted tuple of integer thresholds searched with
-``bisect``, and :func:`grade` makes no Django call unless it has to report an error.
+``bisect``, and :func:`grade` makes no Django call unless it has to report an error. The grading
+function of a (scheme, tyre class) (:func:`grader`) goes further: from those thresholds it builds
+an array of classes indexed by the rounded value (for half-up tables of a sensible resolution),
+and the noise limits as nested dicts, and finds the shared :class:`Grades` of a result by its
+position in a list rather than by a tuple key. Every value set is still graded: only the
+(few hundred) results are shared.
 
 Rules, all taken from the scheme file:
 
@@ -159,7 +164,11 @@ def grade(
 
 
 Grader = Callable[..., Grades]
-_GRADERS: dict[tuple[str, str], Grader] = {}
+_GRADERS: dict[str, dict[str, Grader]] = {}  # scheme code → tyre class → grading function
+
+# A band table read by index holds the result of every rounded value 0 … n - 1; tables longer
+# than this (a fine resolution) are searched with bisect instead.
+_DIRECT_MAX = 20_000
 
 
 def grader(scheme_code: str, tyre_class: str) -> Grader:
@@ -168,9 +177,42 @@ def grader(scheme_code: str, tyre_class: str) -> Grader:
     Its positional arguments are those of :func:`grade` after the tyre class. Bulk work (an
     import, the benchmark) looks the tables up once per class rather than once per tyre.
     """
-    found = _GRADERS.get((scheme_code, tyre_class))
-    if found is not None:
-        return found
+    try:
+        return _GRADERS[scheme_code][tyre_class]
+    except KeyError:
+        return _make_grader(scheme_code, tyre_class)
+
+
+class _Bands:
+    """One band table as a grading function reads it, each class as a number (its code).
+
+    ``direct`` holds the code of every rounded value below ``n``, built from the table's keys
+    (``codes[bisect_left(keys, v·sign)]``); every value from ``n`` up gets ``above``, as they all
+    lie beyond the last limit. Half-up tables have integer keys and rounded values are integers
+    ≥ 0 (values are checked before rounding), so the index and the search agree. Without a
+    direct index (rounding ``none``, or a resolution too fine) :meth:`code` searches the keys.
+    """
+
+    __slots__ = ("above", "codes", "direct", "n", "scale", "table")
+
+    def __init__(self, table: BandTable, step: int) -> None:
+        self.table = table
+        self.scale = table.scale
+        self.codes = tuple(step * (i + 1) for i in range(len(table.classes)))
+        keys, sign = table.keys, table.sign
+        n = int(max(abs(k) for k in keys)) + 1 if table.scale else 0
+        self.n = n if n <= _DIRECT_MAX else 0
+        self.direct = tuple(self.codes[bisect_left(keys, v * sign)] for v in range(self.n))
+        self.above = self.codes[bisect_left(keys, self.n * sign)]
+
+    def code(self, value: float) -> int:
+        t = self.table
+        v = int(value * t.scale + _HALF_UP) if t.scale else value
+        return self.codes[bisect_left(t.keys, v * t.sign)]
+
+
+def _make_grader(scheme_code: str, tyre_class: str) -> Grader:
+    # Apart from grader(): a function that defines a closure makes its cells on every call.
     schemes = _SCHEMES if _SCHEMES is not None else load_schemes()
     scheme = schemes.get(scheme_code)
     if scheme is None:
@@ -183,6 +225,55 @@ def grader(scheme_code: str, tyre_class: str) -> Grader:
         )
     rr_t, wet_t, n = tables.rolling_resistance, tables.wet_grip, tables.noise
 
+    # A result is found by its code, ((rr · W + wet) · N + noise) · L + limit: each part is the
+    # position of the class (or limit value) in its list below, 0 for none. Codes index a list of
+    # the shared Grades instances, filled as results first occur.
+    rr_names = (None, *rr_t.classes) if rr_t is not None else (None,)
+    wet_names = (None, *wet_t.classes) if wet_t is not None else (None,)
+    noise_names: tuple[str | None, ...] = (None,)
+    limit_values: tuple[float | None, ...] = (None,)
+    if n is not None:
+        noise_names = (None, *n.classes)
+        # (usage, snow, extra_load, traction) → the limit in each width band (or the one limit)
+        band_limits = {
+            flags: tuple(lv + extra for lv in n.width_limits) if n.width_maxes else (extra,)
+            for flags, extra in n.limits.items()
+        }
+        limit_values = (None, *sorted({lv for lvs in band_limits.values() for lv in lvs}))
+    step_l = len(limit_values)
+    step_n = step_l * len(noise_names)
+    step_w = step_n * len(wet_names)
+    rr = _Bands(rr_t, step_w) if rr_t is not None else None
+    wet = _Bands(wet_t, step_n) if wet_t is not None else None
+    by_code: list[Grades | None] = [None] * (step_w * len(rr_names))
+    rows: dict[str, dict[bool, dict[bool, dict[bool, Any]]]] = {}
+    if n is not None:
+        # The same as nested dicts, each limit with its code: n.limits' tuple keys would be built
+        # and hashed for every tyre. Per width band a tuple of pairs, else the one pair.
+        for (usage, snow, extra_load, traction), lvs in band_limits.items():
+            pairs = tuple((lv, limit_values.index(lv)) for lv in lvs)
+            row = rows.setdefault(usage, {}).setdefault(snow, {}).setdefault(extra_load, {})
+            row[traction] = pairs if n.width_maxes else pairs[0]
+        n_width_maxes, n_offsets = n.width_maxes, n.offsets
+        n_codes = tuple(step_l * (i + 1) for i in range(len(n.classes)))
+    half_up, inf = _HALF_UP, _INF
+    # the direct indexes, read on every call, as plain closure variables (no attribute look-ups)
+    rr_n, rr_scale, rr_direct, rr_above = (rr.n, rr.scale, rr.direct, rr.above) if rr else (0,) * 4
+    wet_n, wet_scale, wet_direct, wet_above = (
+        (wet.n, wet.scale, wet.direct, wet.above) if wet else (0,) * 4
+    )
+
+    def result(code: int) -> Grades:
+        """The shared instance for a code this grading function has not met before."""
+        i_rr, rest = divmod(code, step_w)
+        i_wet, rest = divmod(rest, step_n)
+        i_noise, i_limit = divmod(rest, step_l)
+        grades = _shared(
+            rr_names[i_rr], wet_names[i_wet], noise_names[i_noise], limit_values[i_limit]
+        )
+        by_code[code] = grades
+        return grades
+
     def grade_one(
         rolling_resistance: float | None = None,
         wet_grip: float | None = None,
@@ -193,48 +284,60 @@ def grader(scheme_code: str, tyre_class: str) -> Grader:
         traction: bool = False,
         extra_load: bool = False,
     ) -> Grades:
-        rr = wet = noise = limit = None
-        if rolling_resistance is not None and (t := rr_t) is not None:
-            if not 0.0 <= rolling_resistance < _INF:
-                raise _bad_value(t.measure, rolling_resistance)
-            v = int(rolling_resistance * t.scale + _HALF_UP) if t.scale else rolling_resistance
-            rr = t.classes[bisect_left(t.keys, v * t.sign)]
-        if wet_grip is not None and (t := wet_t) is not None:
-            if not 0.0 <= wet_grip < _INF:
-                raise _bad_value(t.measure, wet_grip)
-            v = int(wet_grip * t.scale + _HALF_UP) if t.scale else wet_grip
-            wet = t.classes[bisect_left(t.keys, v * t.sign)]
+        code = 0
+        if rolling_resistance is not None and rr is not None:
+            if not 0.0 <= rolling_resistance < inf:
+                raise _bad_value(rr.table.measure, rolling_resistance)
+            if rr_n:
+                v = int(rolling_resistance * rr_scale + half_up)
+                code = rr_direct[v] if v < rr_n else rr_above
+            else:
+                code = rr.code(rolling_resistance)
+        if wet_grip is not None and wet is not None:
+            if not 0.0 <= wet_grip < inf:
+                raise _bad_value(wet.table.measure, wet_grip)
+            if wet_n:
+                v = int(wet_grip * wet_scale + half_up)
+                code += wet_direct[v] if v < wet_n else wet_above
+            else:
+                code += wet.code(wet_grip)
         if noise_db is not None and n is not None:
-            if not 0.0 <= noise_db < _INF:
+            if not 0.0 <= noise_db < inf:
                 raise _bad_value("noise", noise_db)
-            extra = n.limits.get((usage, snow, extra_load, traction))
-            if extra is None:
+            try:
+                row = rows[usage][snow][extra_load][traction]
+            except KeyError:
                 raise GradingError(
                     _("unknown category of use “%(u)s”; use one of %(k)s")
                     % {"u": usage, "k": ", ".join(USAGES)}
-                )
-            if n.width_maxes:
-                if section_width_mm is None or not 0.0 < section_width_mm < _INF:
+                ) from None
+            if n_width_maxes:
+                if section_width_mm is None or not 0.0 < section_width_mm < inf:
                     raise GradingError(
                         _("the noise class of a %(c)s tyre needs its nominal section width in mm")
                         % {"c": tyre_class}
                     )
-                limit = n.width_limits[bisect_left(n.width_maxes, section_width_mm)] + extra
+                limit, limit_code = row[bisect_left(n_width_maxes, section_width_mm)]
             else:
-                limit = extra
-            noise = n.classes[bisect_left(n.offsets, noise_db - limit)]
-        # Grades are immutable and few (classes × limit values, all from the tables), so equal
-        # results share one instance: building a frozen dataclass costs more than the grading.
-        key = (rr, wet, noise, limit)
-        grades = _INTERNED.get(key)
-        if grades is None:
-            grades = Grades(rr, wet, noise, limit)
-            if len(_INTERNED) < _INTERNED_MAX:
-                _INTERNED[key] = grades
-        return grades
+                limit, limit_code = row
+            code += limit_code + n_codes[bisect_left(n_offsets, noise_db - limit)]
+        grades = by_code[code]
+        return grades if grades is not None else result(code)
 
-    _GRADERS[scheme_code, tyre_class] = grade_one
+    _GRADERS.setdefault(scheme_code, {})[tyre_class] = grade_one
     return grade_one
+
+
+def _shared(rr: str | None, wet: str | None, noise: str | None, limit: float | None) -> Grades:
+    """One instance per distinct result: Grades are immutable and few (classes × limit values,
+    all from the tables), and building a frozen dataclass costs more than the grading."""
+    key = (rr, wet, noise, limit)
+    grades = _INTERNED.get(key)
+    if grades is None:
+        grades = Grades(rr, wet, noise, limit)
+        if len(_INTERNED) < _INTERNED_MAX:
+            _INTERNED[key] = grades
+    return grades
 
 
 def _unknown_scheme(code: str, schemes: Mapping[str, Scheme]) -> GradingError:

@@ -73,14 +73,18 @@ load index and the speed symbol, ``None`` without a service description. So ``LT
 tyres (a US designation), earthmover, agricultural and aircraft tyres: ``None`` (not in those
 classes).
 
-Speed (issue 4: within 3× of merely splitting the string with a regular expression): a fast
-path for the dominant metric forms as lists write them (``205/55R16 91V``, ``295/80R22.5
-152/149M``) that hands anything unusual to the general parser; there, one precompiled regular
-expression per form (metric ``W/A``, inch-coded, two-part ``AxB``), tried in that order; table
-look-ups in dicts keyed by the text as written; the load and speed tables read once from
-``settings.REFERENCE_DIR`` (``data/tyres/``); results built without the frozen dataclass's
-per-field ``object.__setattr__`` calls (see :func:`_finish`); messages translated only when an
-error is raised. Every string is parsed: nothing is cached. ``bench/size_parse.py`` measures it.
+Speed (issue 4: within 3× of merely splitting the string with a regular expression): one fast
+expression for the forms lists mostly write (``205/55R16 91V``, ``295/80R22.5 152/149M``, and
+less often ``480/70R38``, ``315/70R22.5 154/150L (152/148M)``, ``11R22.5 148/145L``), whose
+match is the normalised text but for one space, read inline for the dominant metric forms; it
+hands anything unusual to the general parser: there, one precompiled regular expression per form
+(metric ``W/A``, inch-coded, two-part ``AxB``), tried in that order. Table look-ups in dicts
+keyed by the text as written (load indices, speed symbols, rims, fast-path widths and aspect
+ratios); the load and speed tables read once from ``settings.REFERENCE_DIR`` (``data/tyres/``);
+results built without the frozen dataclass's per-field ``object.__setattr__`` calls, as a copy of
+a template ``__dict__`` (see :func:`_finish`); messages translated only when an error is raised.
+Every string is parsed: nothing is cached. ``bench/size_parse.py`` and
+``bench/parse_and_grade.py`` measure it.
 """
 
 from __future__ import annotations
@@ -190,7 +194,14 @@ class TyreSize:
         )
 
 
-_object_new = object.__new__  # see _finish()
+# Results are built without the frozen dataclass's per-field ``object.__setattr__`` calls: a new
+# instance is given a complete ``__dict__`` in one call (see _finish()).
+_object_new = object.__new__
+_object_setattr = object.__setattr__
+# Every field, with the values the fast path does not set (see parse_size()), for results to copy.
+# Taken from an instance so that copies share the instances' key table (smaller, quicker to copy).
+_FIELDS: dict[str, object] = TyreSize("", "", "radial", 0.0).__dict__.copy()
+_PASSENGER_FIELDS = TyreSize("", "passenger_metric", "radial", 0.0, tyre_class="C1").__dict__.copy()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,6 +258,8 @@ class SizeError(ValueError):
 # Reference tables
 
 _LOAD: dict[str, tuple[int, float]] = {}  # load index as written → (index, kg)
+# load index as written → ((index,), (kg,), index): a single load index as results hold it
+_LOAD1: dict[str, tuple[tuple[int], tuple[float], int]] = {}
 _SPEED: dict[str, int] = {}  # speed symbol → km/h, including "(Y)" and "ZR"
 
 
@@ -257,8 +270,9 @@ def _tables_dir() -> Path:
 def _load_tables() -> None:
     """Reads ``load-index.yaml`` and ``speed-symbols.yaml`` once per process.
 
-    ``_SPEED`` is filled before ``_LOAD``, and callers test ``_LOAD``: a thread that sees the load
-    table sees the speed table too (two threads loading at once fill them twice, identically).
+    ``_SPEED`` and ``_LOAD1`` are filled before ``_LOAD``, and callers test ``_LOAD``: a thread
+    that sees the load table sees the others too (two threads loading at once fill them twice,
+    identically).
     """
     directory = _tables_dir()
     loads = yaml.safe_load((directory / "load-index.yaml").read_text(encoding="utf-8"))
@@ -267,6 +281,7 @@ def _load_tables() -> None:
     speed = {str(symbol): int(kmh) for symbol, kmh in speeds["speed_symbol"].items()}
     speed.update({str(symbol): int(kmh) for symbol, kmh in speeds["above"].items()})
     _SPEED.update(speed)
+    _LOAD1.update({text: ((li,), (kg,), li) for text, (li, kg) in load.items()})
     _LOAD.update(load)
 
 
@@ -345,11 +360,19 @@ def try_parse(text: str | None) -> TyreSize | None:
         return None
 
 
-# The dominant forms, as most lists write them: "205/55R16 91V", "P225/45 ZR17 94W XL",
-# "LT265/75R16 123/120S", "195/70R15C 104/102R", "295/80R22.5 152/149M". Anything else, and
-# every error, goes to the general parser.
+# The forms most lists write, read by one expression: the dominant metric ones, "205/55R16 91V",
+# "P225/45 ZR17 94W XL", "LT265/75R16 123/120S", "195/70R15C 104/102R", "295/80R22.5 152/149M",
+# inline in parse_size(); and in _fast_rare() the same without a service description
+# ("480/70R38"), with a bracketed dual alternative ("315/70R22.5 154/150L (152/148M)") and
+# two-digit inch widths ("11R22.5 148/145L"). Anything else, and every error, goes to the
+# general parser. Apart from the optional space before the construction letters (group 4), a
+# match is already the normalised text. Metric widths and aspect ratios are read through tables
+# of the valid ones (100–999 mm, 20–99 %).
+_FAST_WIDTHS = {str(n): float(n) for n in range(100, 1000)}
+_FAST_ASPECTS = {str(n): n for n in range(20, 100)}
 _FAST = re.compile(
-    r"(P|LT|)(\d{3})/(\d{2}) ?(Z?R)(\d{2}(?:\.5)?)(C?) (\d{2,3})(?:/(\d{2,3}))?([A-Z])( XL)?",
+    r"(P|LT|)(?:(\d{3})/(\d{2})( ?)(Z?)|(\d{2}))R(\d{2}(?:\.5)?+)(C?)"
+    r"(?: (\d{2,3}+)(?:/(\d{2,3}+))?+([A-Z])( \(\d{2,3}+/\d{2,3}+[A-Z]\))?)?( XL)?",
     re.ASCII,
 )
 
@@ -358,11 +381,150 @@ def parse_size(text: str) -> TyreSize:
     """Parses a size designation such as ``205/55 R16 91V``; raises :class:`SizeError`."""
     if not _LOAD:
         _load_tables()
-    m = _FAST.fullmatch(text.upper())
-    if m is not None:
-        size = _fast(*m.groups())
-        if size is not None:
-            return size
+    upper = text.upper()
+    m = _FAST.fullmatch(upper)
+    if m is None:
+        return _parse_in_full(text)
+    # The dominant forms, inline (a call with a dozen arguments is a measurable share of it).
+    groups = m.groups()
+    prefix, width, aspect, space, z, _inch, rim, suffix, li1, li2, symbol, alt, xl = groups
+    first = _LOAD1.get(li1)  # type: ignore[arg-type]
+    kmh = _SPEED.get(symbol)  # type: ignore[arg-type]
+    rim_in = _RIMS.get(rim)
+    width_mm = _FAST_WIDTHS.get(width)  # type: ignore[arg-type]
+    aspect_ratio = _FAST_ASPECTS.get(aspect)  # type: ignore[arg-type]
+    if (
+        first is not None
+        and kmh is not None
+        and rim_in is not None
+        and width_mm is not None
+        and aspect_ratio is not None
+        and alt is None
+    ):
+        if li2 is None:
+            lis, kgs, li = first
+        else:
+            second = _LOAD.get(li2)
+            if second is None:
+                return _parse_in_full(text)
+            li = first[2]
+            lis, kgs = (li, second[0]), (first[1][0], second[1])
+        if (
+            li2 is None
+            and not suffix
+            and prefix != "LT"
+            and rim_in < 24
+            and li <= _C2_MAX_LI
+            and kmh > _AG_MAX_KMH
+        ):
+            d = _PASSENGER_FIELDS.copy()
+        else:
+            d = _FIELDS.copy()
+            d["family"] = family = _metric_family(prefix, suffix, rim_in, lis, kmh)
+            d["tyre_class"] = _tyre_class(family, prefix, lis, kmh)
+        if prefix:
+            d["prefix"] = prefix
+        if xl is not None:
+            d["reinforced"] = True
+        if not space:  # "205/55R16 …": the normalised text has a space before the (Z)R,
+            # the first R (or Z) in the text
+            upper = upper.replace("ZR", " ZR", 1) if z else upper.replace("R", " R", 1)
+        d["text"] = upper
+        d["rim_diameter_in"] = rim_in
+        d["section_width_mm"] = width_mm
+        d["aspect_ratio"] = aspect_ratio
+        d["load_indices"] = lis
+        d["load_kg"] = kgs
+        d["speed_symbol"] = symbol
+        d["speed_kmh"] = kmh
+        size = _object_new(TyreSize)
+        _object_setattr(size, "__dict__", d)
+        return size
+    size = _fast_rare(upper, groups)
+    return size if size is not None else _parse_in_full(text)
+
+
+def _fast_rare(upper: str, groups: tuple[str | None, ...]) -> TyreSize | None:
+    """The rarer forms of the fast expression, as the general parser reads them; ``None`` (so
+    the general parser reads it) for anything unusual."""
+    prefix, width, aspect, space, z, inch, rim, suffix, li1, li2, symbol, alt, xl = groups
+    rim_in = _RIMS.get(rim)  # type: ignore[arg-type]
+    if rim_in is None:
+        return None
+    lis: tuple[int, ...] = ()
+    kgs: tuple[float, ...] = ()
+    kmh = None
+    alternative = None
+    if li1 is None:
+        if z:  # "ZR" with no service description stands for the speed
+            return None
+    else:
+        first = _LOAD.get(li1)
+        kmh = _SPEED.get(symbol)  # type: ignore[arg-type]
+        second = _LOAD.get(li2) if li2 is not None else first
+        if first is None or kmh is None or second is None:
+            return None
+        lis, kgs = ((first[0],), (first[1],)) if li2 is None else _pairs(first, second)
+        if alt is not None:  # " (152/148M)": a dual alternative, written as normalised
+            li3, li4 = alt[2:-2].split("/")
+            third, fourth = _LOAD.get(li3), _LOAD.get(li4)
+            akmh = _SPEED.get(alt[-2])
+            if third is None or fourth is None or akmh is None:
+                return None
+            alternative = _object_new(ServiceDescription)
+            alis, akgs = _pairs(third, fourth)
+            _object_setattr(
+                alternative,
+                "__dict__",
+                {"load_indices": alis, "load_kg": akgs, "speed_symbol": alt[-2], "speed_kmh": akmh},
+            )
+    d = _FIELDS.copy()
+    if inch is not None:  # as _build_inch(): "11R22.5"
+        width_in = float(inch)
+        if not 2 <= width_in <= 70:
+            return None
+        family = _inch_family(prefix, inch, rim_in, lis, kmh)  # type: ignore[arg-type]
+        klass = _tyre_class(family, prefix, lis, kmh)  # type: ignore[arg-type]
+        if family == "bias_inch" and not (suffix == "C" or prefix == "LT" or len(lis) == 2):
+            klass = None
+        d["section_width_mm"] = round(width_in * MM_PER_INCH, 1)
+        d["section_width_in"] = width_in
+        d["aspect_ratio_implied"] = 90 if family == "truck_bus" else None
+    else:  # as _build_metric()
+        width_mm = _FAST_WIDTHS.get(width)  # type: ignore[arg-type]
+        aspect_ratio = _FAST_ASPECTS.get(aspect)  # type: ignore[arg-type]
+        if width_mm is None or aspect_ratio is None:
+            return None
+        family = _metric_family(prefix, suffix, rim_in, lis, kmh)  # type: ignore[arg-type]
+        klass = _tyre_class(family, prefix, lis, kmh)  # type: ignore[arg-type]
+        d["section_width_mm"] = width_mm
+        d["aspect_ratio"] = aspect_ratio
+        if not space:
+            upper = upper.replace("ZR", " ZR", 1) if z else upper.replace("R", " R", 1)
+    d["text"] = upper
+    d["family"] = family
+    d["rim_diameter_in"] = rim_in
+    d["prefix"] = prefix
+    d["load_indices"] = lis
+    d["load_kg"] = kgs
+    d["speed_symbol"] = symbol
+    d["speed_kmh"] = kmh
+    d["alternative"] = alternative
+    d["reinforced"] = xl is not None
+    d["tyre_class"] = klass
+    size = _object_new(TyreSize)
+    _object_setattr(size, "__dict__", d)
+    return size
+
+
+def _pairs(
+    first: tuple[int, float], second: tuple[int, float]
+) -> tuple[tuple[int, int], tuple[float, float]]:
+    return (first[0], second[0]), (first[1], second[1])
+
+
+def _parse_in_full(text: str) -> TyreSize:
+    """The general parser: every form, and every error."""
     text_n = text if text.isascii() else _ascii_forms(text)
     upper = text_n.strip().upper()
     m = _METRIC.fullmatch(upper)
@@ -375,73 +537,6 @@ def parse_size(text: str) -> TyreSize:
     if m is not None:
         return _build_two_part(m, text, text_n)
     raise _diagnose(text, text_n, upper)
-
-
-def _fast(
-    prefix: str,
-    width: str,
-    aspect: str,
-    cons: str,
-    rim: str,
-    suffix: str,
-    li1: str,
-    li2: str | None,
-    symbol: str,
-    xl: str | None,
-) -> TyreSize | None:
-    """The common metric forms; ``None`` (so the general parser reads it) for anything unusual."""
-    first = _LOAD.get(li1)
-    kmh = _SPEED.get(symbol)
-    rim_in = _RIMS.get(rim)
-    if first is None or kmh is None or rim_in is None or width[0] == "0" or aspect[0] < "2":
-        return None
-    if li2 is None:
-        lis: tuple[int, ...] = (first[0],)
-        kgs: tuple[float, ...] = (first[1],)
-        service = f" {li1}{symbol}"
-    else:
-        second = _LOAD.get(li2)
-        if second is None:
-            return None
-        lis, kgs = (first[0], second[0]), (first[1], second[1])
-        service = f" {li1}/{li2}{symbol}"
-    if (
-        li2 is None
-        and not suffix
-        and prefix != "LT"
-        and rim_in < 24
-        and first[0] <= _C2_MAX_LI
-        and kmh > _AG_MAX_KMH
-    ):
-        family, klass = "passenger_metric", "C1"
-    else:
-        family = _metric_family(prefix, suffix, rim_in, lis, kmh)
-        klass = _tyre_class(family, prefix, lis, kmh)
-    size = _object_new(TyreSize)
-    size.__dict__.update(
-        {
-            "text": f"{prefix}{width}/{aspect} {cons}{rim}{suffix}{service}{xl or ''}",
-            "family": family,
-            "construction": "radial",
-            "rim_diameter_in": rim_in,
-            "prefix": prefix,
-            "section_width_mm": float(width),
-            "section_width_in": None,
-            "aspect_ratio": int(aspect),
-            "aspect_ratio_implied": None,
-            "overall_diameter_in": None,
-            "run_flat": False,
-            "load_indices": lis,
-            "load_kg": kgs,
-            "speed_symbol": symbol,
-            "speed_kmh": kmh,
-            "alternative": None,
-            "reinforced": xl is not None,
-            "tyre_class": klass,
-            "ply_rating": None,
-        }
-    )
-    return size
 
 
 def _ascii_forms(text: str) -> str:
@@ -526,7 +621,8 @@ def _service_in_full(
     kmh = _SPEED.get(ss1)  # type: ignore[arg-type]
     if kmh is None:
         raise _Where(*where).error("unknown_speed_symbol", m.start("ss1"), ss1)
-    joined = "/".join(map(str, lis))
+    # Load indices as written are the table's keys, str() of the index: the normalised text.
+    joined = li1 if li2 is None else f"{li1}/{li2}"
     text = f" ({joined}Y)" if ss1 == "(Y)" else f" {joined}{ss1}"
     alternative = None
     if li3 is not None:
@@ -534,11 +630,19 @@ def _service_in_full(
         akmh = _SPEED.get(ss2)  # type: ignore[arg-type]
         if akmh is None:
             raise _Where(*where).error("unknown_speed_symbol", m.start("ss2"), ss2)
-        alternative = ServiceDescription(alis, akgs, ss2, akmh)  # type: ignore[arg-type]
-        if len(lis) == 1 and len(alis) == 1:
-            text += f"/{alternative}"
+        # ServiceDescription(alis, akgs, ss2, akmh), built as _finish() builds a TyreSize
+        alternative = _object_new(ServiceDescription)
+        _object_setattr(
+            alternative,
+            "__dict__",
+            {"load_indices": alis, "load_kg": akgs, "speed_symbol": ss2, "speed_kmh": akmh},
+        )
+        # str(alternative): ss2 is a letter (and digit), never the bracketed (Y)
+        ajoined = li3 if li4 is None else f"{li3}/{li4}"
+        if li2 is None and li4 is None:
+            text += f"/{ajoined}{ss2}"
         else:
-            text += f" ({alternative})"
+            text += f" ({ajoined}{ss2})"
     return lis, kgs, ss1, kmh, alternative, text
 
 
@@ -587,9 +691,10 @@ def _finish(
     """The result, from the parts every form shares; ``head`` is the normalised size part.
 
     A frozen dataclass's generated ``__init__`` sets each of the 19 fields through
-    ``object.__setattr__``, which costs more than all the parsing; filling the new instance's
-    ``__dict__`` in one call gives an equal, equally immutable object (``test_sizes`` checks it
-    equals the one the ordinary constructor makes).
+    ``object.__setattr__``, which costs more than all the parsing; giving the new instance a
+    filled ``__dict__`` (a copy of :data:`_FIELDS`, so it shares the instances' key table)
+    in one call makes an equal, equally immutable object (``test_sizes`` checks it equals the one
+    the ordinary constructor makes).
     """
     lis, kgs, symbol, kmh, alternative, text = service
     reinf_a, pr_a, reinf_b, pr_b = tail
@@ -602,30 +707,28 @@ def _finish(
         text += " XL"
     if symbol is None and cons == "ZR":
         symbol, kmh = "ZR", _SPEED["ZR"]
+    d = _FIELDS.copy()
+    d["text"] = head + text
+    d["family"] = family
+    d["construction"] = _CONSTRUCTION[cons]
+    d["rim_diameter_in"] = rim_in
+    d["prefix"] = prefix
+    d["section_width_mm"] = width_mm
+    d["section_width_in"] = width_in
+    d["aspect_ratio"] = aspect_ratio
+    d["aspect_ratio_implied"] = implied
+    d["overall_diameter_in"] = diameter
+    d["run_flat"] = cons == "RF"
+    d["load_indices"] = lis
+    d["load_kg"] = kgs
+    d["speed_symbol"] = symbol
+    d["speed_kmh"] = kmh
+    d["alternative"] = alternative
+    d["reinforced"] = reinforced
+    d["tyre_class"] = tyre_class
+    d["ply_rating"] = ply_rating
     size = _object_new(TyreSize)
-    size.__dict__.update(
-        {
-            "text": head + text,
-            "family": family,
-            "construction": _CONSTRUCTION[cons],
-            "rim_diameter_in": rim_in,
-            "prefix": prefix,
-            "section_width_mm": width_mm,
-            "section_width_in": width_in,
-            "aspect_ratio": aspect_ratio,
-            "aspect_ratio_implied": implied,
-            "overall_diameter_in": diameter,
-            "run_flat": cons == "RF",
-            "load_indices": lis,
-            "load_kg": kgs,
-            "speed_symbol": symbol,
-            "speed_kmh": kmh,
-            "alternative": alternative,
-            "reinforced": reinforced,
-            "tyre_class": tyre_class,
-            "ply_rating": ply_rating,
-        }
-    )
+    _object_setattr(size, "__dict__", d)
     return size
 
 
