@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import enterprise, user
+from tirebrain.products.models import Product
 from tirebrain.products.services import ProductInput, save_product
 
 
@@ -85,3 +86,44 @@ def test_label_is_an_svg_with_the_classes_and_a_qr_code(client, products):
 def test_public_page_shows_the_measured_values(client, products):
     html = client.get("/01/04006381333931/").content.decode()
     assert "6.5" in html and "1.55" in html and "68" in html
+
+
+def csv_file(rows: list[str]):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "credit_code,brand,pattern,size,product_line,rolling_resistance,wet_grip,output_2024\n"
+    return SimpleUploadedFile("p.csv", ("\n".join([text.strip(), *rows]) + "\n").encode())
+
+
+def test_product_import_page_all_or_nothing(client, products):
+    client.force_login(user("prov", "province"))
+    code = products["dongying"].code
+    bad = csv_file(
+        [
+            f"{code},New,P1,225/45R17 94W,semi_steel_radial,7.0,1.4,500",
+            f"{code},New,P2,225/45R17 94X,semi_steel_radial,7.0,1.4,500",
+        ]
+    )
+    page = client.post("/products/import/", {"file": bad})
+    html = page.content.decode()
+    assert page.status_code == 200 and "“X”" in html  # row 3's unknown speed symbol is named
+    assert not Product.objects.filter(brand="New").exists()
+    good = csv_file([f"{code},New,P1,225/45R17 94W,semi_steel_radial,7.0,1.4,500"])
+    assert client.post("/products/import/", {"file": good}).status_code == 302
+    assert Product.objects.get(brand="New").outputs.get().units == 500
+
+
+def test_an_enterprise_imports_only_its_own_products(client, products):
+    client.force_login(user("firm", "enterprise", products["dongying"].code))
+    other = enterprise(3, "370200")
+    page = client.post(
+        "/products/import/",
+        {"file": csv_file([f"{other.code},X,P1,225/45R17 94W,semi_steel_radial,7.0,1.4,500"])},
+    )
+    assert page.status_code == 200
+    assert not Product.objects.filter(brand="X").exists()
+
+
+def test_city_officers_cannot_import_products(client, products):
+    client.force_login(user("dy", "city", "370500"))
+    assert client.get("/products/import/").status_code == 404

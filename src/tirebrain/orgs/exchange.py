@@ -29,7 +29,6 @@ COLUMNS = [
     ("address", "地址"),
     ("honours", "荣誉"),
 ]
-HEADER_ALIASES = {label: code for code, label in COLUMNS} | {code: code for code, _l in COLUMNS}
 
 
 def enterprise_rows(enterprises: QuerySet[Enterprise]) -> Iterable[list[Any]]:
@@ -78,8 +77,25 @@ def write_xlsx(enterprises: QuerySet[Enterprise]) -> bytes:
     return out.getvalue()
 
 
-def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows of an uploaded CSV or XLSX as dicts keyed by column code; refuses unknown headers."""
+def read_rows(filename: str, content: bytes) -> list[dict[str, Any] | None]:
+    """Rows of an uploaded enterprise file as dicts keyed by column code."""
+    return read_table(filename, content, COLUMNS, required=("credit_code", "name_zh", "city"))
+
+
+def read_table(
+    filename: str,
+    content: bytes,
+    columns: list[tuple[str, str]],
+    *,
+    required: tuple[str, ...],
+    prefixes: tuple[str, ...] = (),
+) -> list[dict[str, Any] | None]:
+    """Rows of an uploaded CSV or XLSX as dicts keyed by column code (None for a blank row).
+
+    Headers may be a column's code or its Chinese label; a header starting with one of
+    ``prefixes`` (e.g. ``output_2024``) is kept as written. Unknown, doubled or missing columns
+    refuse the file.
+    """
     name = filename.lower()
     if name.endswith(".xlsx"):
         table = _xlsx_table(filename, content)
@@ -91,21 +107,22 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
         )
     if not table:
         raise Rejected([RowError(1, "header", _("the file is empty"), filename)])
+    aliases = {label: code for code, label in columns} | {code: code for code, _l in columns}
     head = [str(h or "").strip() for h in table[0]]
-    unknown = [h for h in head if h and h not in HEADER_ALIASES]
+    codes = [aliases.get(h) or (h if h.startswith(prefixes) and prefixes else None) for h in head]
+    unknown = [h for h, c in zip(head, codes, strict=True) if h and c is None]
     if unknown:
         raise Rejected([RowError(1, h, _("unknown column"), filename) for h in unknown])
-    codes = [HEADER_ALIASES.get(h) for h in head]
     doubled = sorted({c for c in codes if c and codes.count(c) > 1})
     if doubled:  # e.g. both "city" and "所在市": which one would win is anybody's guess
         raise Rejected([RowError(1, c, _("the column appears twice"), filename) for c in doubled])
-    missing = [c for c in ("credit_code", "name_zh", "city") if c not in codes]
+    missing = [c for c in required if c not in codes]
     if missing:
         raise Rejected([RowError(1, c, _("required column is missing"), filename) for c in missing])
-    rows = []
+    rows: list[dict[str, Any] | None] = []
     for values in table[1:]:
         if not any(v not in (None, "") for v in values):
-            rows.append(None)  # keep row numbers right; blank rows are skipped below
+            rows.append(None)  # keep row numbers right; blank rows are skipped by the importer
             continue
         rows.append({c: v for c, v in zip(codes, values, strict=False) if c})
     return rows

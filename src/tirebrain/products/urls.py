@@ -6,6 +6,7 @@ app_name = "products"
 urlpatterns = [
     path("products/", views.product_list, name="product_list"),
     path("products/analysis/", views.product_analysis, name="product_analysis"),
+    path("products/import/", views.product_import, name="product_import"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/<int:pk>/label.svg", views.label, name="label"),
     path("lookup/", views.public_lookup, name="public_lookup"),

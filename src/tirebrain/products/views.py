@@ -2,20 +2,86 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from tirebrain.accounts.access import enterprises_for
+from tirebrain.accounts.access import enterprises_for, role_of, scope_of
+from tirebrain.accounts.models import Role
+from tirebrain.core.errors import Rejected, RowError
+from tirebrain.orgs.exchange import read_table
 from tirebrain.orgs.models import Organisation
 from tirebrain.products import analysis
 from tirebrain.products.access import access_product, products_for, public_product
 from tirebrain.products.highend import classify
 from tirebrain.products.label import label_svg, public_path
 from tirebrain.products.models import Product, ProductOutput, TyreClass
-from tirebrain.products.services import current_thresholds, product_facts
+from tirebrain.products.services import (
+    COLUMNS,
+    OUTPUT_PREFIX,
+    current_thresholds,
+    import_products,
+    product_facts,
+)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"))
+
+
+@login_required
+def product_import(request: HttpRequest) -> HttpResponse:
+    """All-or-nothing import of products: provincial officers, and enterprises for themselves."""
+    role = role_of(request.user)
+    if role not in (Role.PROVINCE, Role.ENTERPRISE):
+        raise Http404("Not available")
+    errors = []
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_table(
+                upload.name,
+                upload.read(),
+                COLUMNS,
+                required=("credit_code", "brand", "pattern", "size", "product_line"),
+                prefixes=(OUTPUT_PREFIX,),
+            )
+            if role == Role.ENTERPRISE:  # an enterprise imports its own products only
+                own = scope_of(request.user).code
+                errors = [
+                    RowError(i + 2, "credit_code", _("not your enterprise"), upload.name)
+                    for i, r in enumerate(rows)
+                    if r and str(r.get("credit_code", "")).strip().upper() != own
+                ]
+                if errors:
+                    raise Rejected(errors)
+            n = import_products(request.user, rows, source=upload.name)
+        except Rejected as exc:
+            errors = exc.errors
+        else:
+            messages.success(
+                request,
+                ngettext("Imported %(n)s product.", "Imported %(n)s products.", n) % {"n": n},
+            )
+            return redirect("products:product_list")
+    return render(
+        request,
+        "products/product_import.html",
+        {
+            "nav": "products",
+            "form": form,
+            "errors": errors,
+            "columns": COLUMNS,
+            "output_prefix": OUTPUT_PREFIX,
+        },
+    )
 
 
 def _has_numeric_rule(check) -> bool:
