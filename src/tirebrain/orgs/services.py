@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tirebrain.core import audit
+from tirebrain.core.cells import FALSE_WORDS, TRUE_WORDS
 from tirebrain.core.errors import Rejected, RowError
 from tirebrain.core.models import AuditAction
 from tirebrain.orgs.creditcode import CreditCodeError, validate_credit_code
@@ -90,8 +91,6 @@ def load_vocabularies(actor, data: dict[str, Any]) -> None:
 # --- enterprises ----------------------------------------------------------------------------------
 
 BIGINT_MAX = 2**63 - 1  # the largest value the database column holds
-TRUE_WORDS = {"1", "true", "yes", "y", "是", "√"}
-FALSE_WORDS = {"0", "false", "no", "n", "否", ""}
 
 
 @dataclass

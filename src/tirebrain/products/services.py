@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tirebrain.core import audit
+from tirebrain.core.cells import FALSE_WORDS, TRUE_WORDS
 from tirebrain.core.errors import Rejected, RowError
 from tirebrain.core.models import AuditAction
 from tirebrain.orgs.models import Enterprise, ProductLine
@@ -25,9 +26,6 @@ from tirebrain.products.models import Product, ProductCategory, ProductOutput
 
 #: The label grading scheme products are graded with (a file in data/grading/).
 LABEL_SCHEME = "eu-2020-740"
-
-TRUE_WORDS = {"1", "true", "yes", "y", "是", "√"}
-FALSE_WORDS = {"0", "false", "no", "n", "否", ""}
 
 
 @transaction.atomic
