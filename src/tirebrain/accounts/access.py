@@ -53,6 +53,13 @@ def enterprises_for(user) -> QuerySet[Enterprise]:
     return qs.none()
 
 
+def cities_for(user) -> QuerySet[Organisation]:
+    """The cities the user's enterprises are in (for the city filter of lists)."""
+    from tirebrain.orgs.models import Organisation
+
+    return Organisation.objects.cities().filter(pk__in=enterprises_for(user).values("city_id"))
+
+
 def value_orgs_for(user) -> QuerySet[Organisation] | None:
     """Organisations whose reported values the user may read; None means all of them."""
     from tirebrain.orgs.models import Organisation

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from tirebrain.accounts.access import (
     access_enterprise,
+    cities_for,
     enterprises_for,
     is_provincial,
     may_see_values_of,
@@ -23,7 +24,7 @@ from tirebrain.accounts.access import (
 from tirebrain.core.errors import Rejected
 from tirebrain.datavalues.models import DataElement, DataValue
 from tirebrain.orgs import exchange
-from tirebrain.orgs.models import Enterprise, HonourType, Organisation, ProductLine
+from tirebrain.orgs.models import Enterprise, HonourType, ProductLine
 from tirebrain.orgs.services import import_enterprises
 
 
@@ -51,9 +52,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         .order_by("city__code", "code")
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    cities = Organisation.objects.cities().filter(
-        pk__in=enterprises_for(request.user).values("city_id")
-    )
+    cities = cities_for(request.user)
     return render(
         request,
         "orgs/enterprise_list.html",

@@ -92,18 +92,9 @@ def derive(product: Product, categories: list[str], thresholds: list[dict[str, A
         product.rr_class = grades.rr_class or ""
         product.wet_class = grades.wet_class or ""
         product.noise_class = grades.noise_class or ""
-    facts = {
-        "product_line": product.product_line.code,
-        "categories": categories,
-        "aspect_ratio": product.aspect_ratio,
-        "rim_diameter_in": product.rim_diameter_in,
-        "section_width_mm": product.section_width_mm,
-        "noise_db": product.noise_db,
-        "rolling_resistance": product.rolling_resistance,
-        "wet_grip": product.wet_grip,
-        "wear_km_per_mm": product.wear_km_per_mm,
-    }
-    product.high_end_rules = high_end_codes(classify(facts, thresholds))
+    product.high_end_rules = high_end_codes(
+        classify(product_facts(product, categories), thresholds)
+    )
     product.is_high_end = bool(product.high_end_rules)
 
 

@@ -12,11 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tirebrain.accounts.access import enterprises_for, role_of, scope_of
+from tirebrain.accounts.access import cities_for, role_of, scope_of
 from tirebrain.accounts.models import Role
 from tirebrain.core.errors import Rejected, RowError
 from tirebrain.orgs.exchange import read_table
-from tirebrain.orgs.models import Organisation
 from tirebrain.products import analysis
 from tirebrain.products.access import access_product, products_for, public_product
 from tirebrain.products.highend import classify
@@ -105,9 +104,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("high_end") in ("yes", "no"):
         qs = qs.filter(is_high_end=request.GET["high_end"] == "yes")
     page = Paginator(qs.order_by("enterprise__city__code", "enterprise__code", "size"), 50)
-    cities = Organisation.objects.cities().filter(
-        pk__in=enterprises_for(request.user).values("city_id")
-    )
+    cities = cities_for(request.user)
     return render(
         request,
         "products/product_list.html",
