@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tirebrain.datavalues",
     "tirebrain.indicators",
     "tirebrain.products",
+    "tirebrain.trace",
     "tirebrain.demo",
 ]
 
