@@ -22,12 +22,13 @@ from tirebrain.products.grading import (
 
 EU = "eu-2020-740"
 
-# (class, min, max) as written in Regulation (EU) 2020/740 Annex I; None = open end.
+# (class, min, max) as written in Regulation (EU) 2020/740 Annex I Parts A and B (read in the
+# German language version, gesetze.legal/eu/vo_eu_2020_740/anhang_i); None = open end.
 RRC = {  # N/kN, lower is better
     "C1": [("A", None, "6.5"), ("B", "6.6", "7.7"), ("C", "7.8", "9.0"), ("D", "9.1", "10.5"),
            ("E", "10.6", None)],
-    "C2": [("A", None, "5.5"), ("B", "5.6", "6.7"), ("C", "6.8", "8.0"), ("D", "8.1", "9.2"),
-           ("E", "9.3", None)],
+    "C2": [("A", None, "5.5"), ("B", "5.6", "6.7"), ("C", "6.8", "8.0"), ("D", "8.1", "9.0"),
+           ("E", "9.1", None)],
     "C3": [("A", None, "4.0"), ("B", "4.1", "5.0"), ("C", "5.1", "6.0"), ("D", "6.1", "7.0"),
            ("E", "7.1", None)],
 }  # fmt: skip
@@ -109,6 +110,13 @@ def test_named_examples_of_the_rounding_rule():
     assert grade(EU, "C1", rolling_resistance=0.0).rr_class == "A"
     assert grade(EU, "C3", rolling_resistance=25.0).rr_class == "E"
     assert grade(EU, "C3", wet_grip=0.0).wet_class == "E"
+
+
+def test_c2_fuel_efficiency_d_ends_at_the_stage_2_limit():
+    """2020/740 moved the C2 D|E edge to 9,0|9,1; the old class E (8,1–9,2) is not today's D."""
+    c2 = [(8.1, "D"), (9.0, "D"), (9.04, "D"), (9.05, "E"), (9.1, "E"), (9.2, "E"), (9.3, "E")]
+    for value, expected in c2:
+        assert grade(EU, "C2", rolling_resistance=value).rr_class == expected, value
 
 
 @pytest.mark.parametrize("tyre_class", ["C1", "C2", "C3"])
@@ -299,6 +307,18 @@ def test_shipped_scheme_metadata():
             assert table.status in ("verified", "provisional")
     rounding = scheme.data["measures"]["rolling_resistance"]["rounding"]
     assert (rounding["mode"], rounding["decimals"]) == ("half_up", 1)
+
+
+def test_every_table_names_the_legal_text_it_was_checked_against():
+    """The class tables are verified in Annex I itself; the noise limits cite 661/2009."""
+    measures = get_scheme(EU).data["measures"]
+    for measure in ("rolling_resistance", "wet_grip"):
+        for tyre_class, table in measures[measure]["classes"].items():
+            assert table["status"] == "verified", (measure, tyre_class)
+            assert "gesetze.legal/eu/vo_eu_2020_740/anhang_i" in table["evidence"], tyre_class
+    for tyre_class in ("C1", "C2", "C3"):
+        evidence = measures["noise"]["limits"][tyre_class]["evidence"]
+        assert "gesetze.legal/eu/vo_eg_2009_661/anhang_ii" in evidence, tyre_class
 
 
 TOY = """\
