@@ -56,6 +56,18 @@ def test_enterprise_standing_lowest_share_first(registry):
     assert standing[1]["share_count"] == pytest.approx(50.0)
 
 
+def test_enterprises_ranked_by_average_distance_from_high_end(registry):
+    a, b = registry
+    # a: "high" 0 and "near" 0.3 / 9.0 = 3.333 % -> 1.667 %;
+    # b: "far" RRC 1.6 / 9.0 = 17.778 % + G 0.16 / 1.25 = 12.8 % -> 30.578 %
+    standing = analysis.enterprise_standing(Product.objects.all(), 2024, "gap")
+    assert [s["code"] for s in standing] == [b.code, a.code]
+    assert standing[0]["gap"] == pytest.approx(160 / 9 + 12.8)
+    assert standing[1]["gap"] == pytest.approx((0 + 30 / 9) / 2)
+    by_count = analysis.enterprise_standing(Product.objects.all(), 2024, "count")
+    assert [s["share_count"] for s in by_count] == [0, 50]
+
+
 def test_near_misses(registry):
     near = analysis.near_misses(Product.objects.all(), current_thresholds())
     assert [(m.product.pattern, m.field) for m in near] == [("near", "rolling_resistance")]
@@ -66,3 +78,11 @@ def test_analysis_page_is_scoped(client, registry):
     client.force_login(user("qd", "city", "370200"))
     html = client.get("/products/analysis/").content.decode()
     assert registry[1].name_zh in html and registry[0].name_zh not in html
+
+
+def test_analysis_page_ranks_by_distance(client, registry):
+    client.force_login(user("prov", "province"))
+    html = client.get("/products/analysis/?rank=gap").content.decode()
+    a, b = registry
+    assert html.index(b.name_zh) < html.index(a.name_zh)
+    assert "30.6 %" in html and "1.7 %" in html

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from tirebrain.products.highend import classify, high_end_codes
+from tirebrain.products.highend import classify, high_end_codes, high_end_gap
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +83,43 @@ def test_special_categories(thresholds):
     assert high_end_codes(classify(otr, thresholds)) == ["giant_otr_radial"]
     small_otr = {"product_line": "otr", "categories": [], "rim_diameter_in": 45}
     assert high_end_codes(classify(small_otr, thresholds)) == []
+
+
+@pytest.mark.parametrize(
+    ("facts", "gap"),
+    [
+        # high-end: no distance
+        (semi(aspect_ratio=55, rolling_resistance=9.0, wet_grip=1.25), 0.0),
+        # RRC misses 9.0 by 0.45: 0.45 / 9.0 = 5 %
+        (semi(aspect_ratio=55, rolling_resistance=9.45, wet_grip=1.25), 5.0),
+        # series 60: 5 / 55 = 9.0909 %; RRC 9.9: 0.9 / 9 = 10 %; G 1.0: 0.25 / 1.25 = 20 %
+        (semi(aspect_ratio=60, rolling_resistance=9.9, wet_grip=1.0), 500 / 55 + 10 + 20),
+        # a miss counts at most 100 %: RRC 27 misses by 18 / 9 = 200 %
+        (semi(aspect_ratio=45, rolling_resistance=27.0, wet_grip=1.3), 100.0),
+        # no wet-grip value: as far off as a rule can be
+        (semi(aspect_ratio=50, rolling_resistance=8.0), 100.0),
+        # all-steel: RRC 4.2 misses 4.0 by 5 %, wear 18,000 misses 20,000 by 10 %
+        (
+            {
+                "product_line": "all_steel_radial",
+                "categories": [],
+                "rolling_resistance": 4.2,
+                "wear_km_per_mm": 18000,
+                "wet_grip": 1.25,
+            },
+            15.0,
+        ),
+        # an OTR tyre on a 45-inch rim: 4 / 49 short of the giant-OTR rule
+        ({"product_line": "otr", "categories": [], "rim_diameter_in": 45}, 400 / 49),
+        # an aircraft tyre without the category: every threshold for it is a missed category
+        ({"product_line": "aviation", "categories": []}, 100.0),
+        # a category met makes it high-end whatever the values
+        (semi(aspect_ratio=65, rolling_resistance=12.0, categories=["self_sealing"]), 0.0),
+    ],
+)
+def test_distance_from_high_end_is_the_nearest_thresholds_summed_shortfall(thresholds, facts, gap):
+    assert high_end_gap(classify(facts, thresholds)) == pytest.approx(gap)
+
+
+def test_no_distance_without_a_threshold_for_the_line():
+    assert high_end_gap(classify(semi(aspect_ratio=55), [])) is None

@@ -48,6 +48,7 @@ def test_saving_derives_size_classes_and_high_end(firm):
     # RRC 6.5 is the top of class A; G 1.55 the bottom of A; 68 dB = limit 71 − 3: A.
     assert (p.rr_class, p.wet_class, p.noise_class) == ("A", "A", "A")
     assert p.high_end_rules == ["semi_steel_high_performance"] and p.is_high_end
+    assert p.high_end_gap == 0
     entry = AuditEntry.objects.get(object_type="product", action="create")
     assert entry.after["rr_class"] == "A"
 
@@ -57,6 +58,7 @@ def test_a_change_that_misses_a_threshold_drops_high_end(firm):
     p = save_product("tests", semi(firm, rolling_resistance=Decimal("9.1")))
     assert Product.objects.count() == 1  # same enterprise, brand, pattern and size: one product
     assert (p.rr_class, p.is_high_end, p.high_end_rules) == ("D", False, [])
+    assert p.high_end_gap == pytest.approx(100 * 0.1 / 9.0)  # RRC 9.1 misses 9.0 by 1.1 %
     entry = AuditEntry.objects.filter(object_type="product", action="update").get()
     assert (entry.before["rolling_resistance"], entry.after["rolling_resistance"]) == ("6.5", "9.1")
 
@@ -141,3 +143,32 @@ def test_t18_from_the_registry(plan, firm):
     assert result.value == pytest.approx(50.0)
     _values, _honours, products = records_behind(t18, province_scope(), 2024)
     assert sorted(o.units for o in products) == [1000, 3000]
+
+
+def test_import_refuses_a_gtin_another_product_holds(firm):
+    save_product("tests", semi(firm, pattern="Older", gtin="04006381333931"))
+    with pytest.raises(Rejected) as excinfo:
+        import_products("tests", rows(firm), source="p.xlsx")
+    [error] = excinfo.value.errors
+    assert (error.row, error.field, error.source) == (2, "gtin", "p.xlsx")
+    assert list(Product.objects.values_list("pattern", flat=True)) == ["Older"]
+
+
+def test_a_blank_output_cell_leaves_the_year_as_it_is(firm):
+    import_products("tests", rows(firm), source="p.xlsx")
+    import_products("tests", rows(firm, output_2024=""), source="p.xlsx")
+    assert Product.objects.get(pattern="EcoB").outputs.get().units == 1000
+
+
+def test_saving_a_given_product_changes_it_even_its_name(firm):
+    p = save_product("tests", semi(firm, outputs={2024: 10, 2025: 20}))
+    changed = save_product(
+        "tests",
+        semi(firm, pattern="EcoZ", size="195/65R15 91H", outputs={2025: None}),
+        product=p,
+    )
+    assert changed.pk == p.pk and Product.objects.count() == 1
+    assert (changed.pattern, changed.size, changed.aspect_ratio) == ("EcoZ", "195/65 R15 91H", 65)
+    assert list(changed.outputs.values_list("year", "units")) == [(2024, 10)]
+    # series 65 misses ≤ 55 by 10 / 55; RRC 6.5 and G 1.55 meet theirs
+    assert not changed.is_high_end and changed.high_end_gap == pytest.approx(1000 / 55)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tirebrain.accounts.access import enterprises_for
+from tirebrain.accounts.access import enterprises_for, role_of
+from tirebrain.accounts.models import Role
 from tirebrain.products.models import Product
 
 
@@ -23,6 +24,18 @@ def access_product(user, pk: int) -> Product:
     if product is None:
         raise Http404("No such product")
     return product
+
+
+def may_edit_products(user) -> bool:
+    """Provincial officers keep the registry, and an enterprise its own products (its scope
+    says which); city and department officers only read it."""
+    return role_of(user) in (Role.PROVINCE, Role.ENTERPRISE)
+
+
+def require_editor(user) -> None:
+    """404 for a user who may not change products, as for anything out of reach."""
+    if not may_edit_products(user):
+        raise Http404("Not available")
 
 
 def public_product(gtin: str | None = None, pk: int | None = None) -> Product:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
 from tirebrain.products.highend import NUMERIC_OPS
 from tirebrain.products.models import Product, ProductOutput
@@ -30,9 +30,20 @@ def class_distribution(products: QuerySet[Product], field: str, by: str) -> list
     return list(rows)
 
 
-def enterprise_standing(products: QuerySet[Product], year: int) -> list[dict[str, Any]]:
+#: How the enterprises' standing may be ranked: the furthest from the plan's direction first.
+RANKINGS = {
+    "output": lambda s: (s["share_output"] is None, s["share_output"] or 0, s["code"]),
+    "count": lambda s: (s["share_count"] is None, s["share_count"] or 0, s["code"]),
+    "gap": lambda s: (s["gap"] is None, -(s["gap"] or 0), s["code"]),
+}
+
+
+def enterprise_standing(
+    products: QuerySet[Product], year: int, rank: str = "output"
+) -> list[dict[str, Any]]:
     """Enterprises with their share of high-end products by count and by output in ``year``,
-    lowest first: the furthest from the plan's high-end direction at the top."""
+    and the average distance of their products from the high-end thresholds (the stored
+    ``Product.high_end_gap``, averaged by the database), ranked by one of ``RANKINGS``."""
     outputs = ProductOutput.objects.filter(product__in=products, year=year)
     by_output = {
         r["product__enterprise__code"]: r
@@ -43,7 +54,7 @@ def enterprise_standing(products: QuerySet[Product], year: int) -> list[dict[str
     }
     rows = products.values(
         "enterprise__code", "enterprise__name_zh", "enterprise__name_en"
-    ).annotate(n=Count("id"), high=Count("id", filter=Q(is_high_end=True)))
+    ).annotate(n=Count("id"), high=Count("id", filter=Q(is_high_end=True)), gap=Avg("high_end_gap"))
     standing = []
     for r in rows:
         out = by_output.get(r["enterprise__code"], {})
@@ -57,9 +68,10 @@ def enterprise_standing(products: QuerySet[Product], year: int) -> list[dict[str
                 "high_end": r["high"],
                 "share_count": 100 * r["high"] / r["n"] if r["n"] else None,
                 "share_output": 100 * high_units / units if units else None,
+                "gap": r["gap"],
             }
         )
-    standing.sort(key=lambda s: (s["share_output"] is None, s["share_output"] or 0))
+    standing.sort(key=RANKINGS[rank])
     return standing
 
 

@@ -87,6 +87,27 @@ def high_end_codes(results: Iterable[ThresholdCheck]) -> list[str]:
     return [r.code for r in results if r.met]
 
 
+def shortfall(check: RuleCheck) -> float:
+    """How far one rule is from being met, in per cent of its limit: 0 when met, the miss (at
+    most 100 %) when a numeric rule is missed, and 100 — as far as a rule can be — when the
+    product has no value for it or lacks the category it asks for: no evidence is no nearer to
+    the threshold than a value far off."""
+    if check.met:
+        return 0.0
+    if check.miss is None or not check.limit:
+        return 100.0
+    return min(100.0, 100 * check.miss / abs(float(check.limit)))
+
+
+def high_end_gap(results: Iterable[ThresholdCheck]) -> float | None:
+    """A product's distance from being high-end, in per cent: over the thresholds for its line,
+    the smallest sum of the shortfalls of a threshold's rules. Summing, rather than taking the
+    worst rule, ranks a product that misses two rules behind one that misses only one of them.
+    0 for a high-end product; None when no threshold applies to its line."""
+    gaps = [sum(shortfall(c) for c in r.checks) for r in results if r.applies]
+    return min(gaps) if gaps else None
+
+
 #: The product facts a threshold rule may test (``category`` tests the special categories).
 RULE_FIELDS = {
     "aspect_ratio",

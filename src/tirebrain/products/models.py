@@ -86,6 +86,14 @@ class Product(models.Model):
     noise_class = models.CharField(_("noise class"), max_length=1, blank=True)
     high_end_rules = models.JSONField(_("high-end rules met"), default=list, blank=True)
     is_high_end = models.BooleanField(_("high-end"), default=False, db_index=True)
+    high_end_gap = models.FloatField(
+        _("distance from high-end (%)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "summed shortfalls of the nearest threshold, in per cent of its limits; 0 for high-end"
+        ),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +22,7 @@ from tirebrain.core.errors import Rejected, RowError
 from tirebrain.core.models import AuditAction
 from tirebrain.orgs.models import Enterprise, ProductLine
 from tirebrain.products.gtin import GtinError, normalise_gtin
-from tirebrain.products.highend import classify, high_end_codes
+from tirebrain.products.highend import classify, high_end_codes, high_end_gap
 from tirebrain.products.models import Product, ProductCategory, ProductOutput
 
 #: The label grading scheme products are graded with (a file in data/grading/).
@@ -40,6 +41,9 @@ def load_categories(data: dict[str, Any]) -> int:
 
 @dataclass
 class ProductInput:
+    """A product as an import row or the web form states it, once :func:`check_product` has
+    accepted it. ``outputs`` are tyres made per year; None removes a year's figure."""
+
     enterprise: str
     brand: str
     pattern: str
@@ -54,7 +58,7 @@ class ProductInput:
     categories: list[str] = field(default_factory=list)
     gtin: str | None = None
     test_report: str = ""
-    outputs: dict[int, int] = field(default_factory=dict)
+    outputs: dict[int, int | None] = field(default_factory=dict)
 
 
 def current_thresholds() -> list[dict[str, Any]]:
@@ -92,10 +96,10 @@ def derive(product: Product, categories: list[str], thresholds: list[dict[str, A
         product.rr_class = grades.rr_class or ""
         product.wet_class = grades.wet_class or ""
         product.noise_class = grades.noise_class or ""
-    product.high_end_rules = high_end_codes(
-        classify(product_facts(product, categories), thresholds)
-    )
+    checks = classify(product_facts(product, categories), thresholds)
+    product.high_end_rules = high_end_codes(checks)
     product.is_high_end = bool(product.high_end_rules)
+    product.high_end_gap = high_end_gap(checks)
 
 
 def product_facts(product: Product, categories: list[str] | None = None) -> dict[str, Any]:
@@ -130,20 +134,44 @@ def product_snapshot(p: Product) -> dict[str, Any]:
 
 @transaction.atomic
 def save_product(
-    actor, data: ProductInput, *, thresholds: list | None = None, is_demo: bool = False
+    actor,
+    data: ProductInput,
+    *,
+    product: Product | None = None,
+    seen: dt.datetime | None = None,
+    thresholds: list | None = None,
+    is_demo: bool = False,
 ) -> Product:
-    """Create or change a product (matched by enterprise, brand, pattern and size)."""
+    """Create or change a product. Without ``product`` it is matched by enterprise, brand,
+    pattern and size (what an import row names); with it, that product is changed, so an edit
+    may correct its brand, pattern or size — unless it was changed since ``seen`` (the
+    ``updated_at`` the editor was shown), which would silently undo someone else's change. A
+    year's output of None removes it. Refuses (with nothing stored) a GTIN another product
+    holds, or an edit onto another product's name."""
     from tirebrain.products.sizes import parse_size
 
     enterprise = Enterprise.objects.get(code=data.enterprise)
     size = parse_size(data.size).text
-    product = (
-        Product.objects.select_for_update()
-        .filter(enterprise=enterprise, brand=data.brand, pattern=data.pattern, size=size)
-        .first()
+    same_name = Product.objects.filter(
+        enterprise=enterprise, brand=data.brand, pattern=data.pattern, size=size
     )
+    if product is None:
+        product = same_name.select_for_update().first()
+    else:
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        if seen is not None and product.updated_at != seen:
+            reason = _("someone changed this product since you opened it; open it again")
+            raise Rejected([RowError(0, "", reason)])
+        if same_name.exclude(pk=product.pk).exists():
+            reason = _("the enterprise has another product of this brand, pattern and size")
+            raise Rejected([RowError(0, "size", reason)])
+    holders = Product.objects.filter(gtin=data.gtin)
+    if data.gtin and (holders.exclude(pk=product.pk) if product else holders).exists():
+        reason = _("GTIN %(g)s belongs to another product") % {"g": data.gtin}
+        raise Rejected([RowError(0, "gtin", reason)])
     before = product_snapshot(product) if product else None
     product = product or Product(enterprise=enterprise, is_demo=is_demo)
+    product.enterprise = enterprise
     for name in (
         "brand",
         "pattern",
@@ -163,9 +191,12 @@ def save_product(
     product.save()
     product.categories.set(ProductCategory.objects.filter(code__in=data.categories))
     for year, units in data.outputs.items():
-        ProductOutput.objects.update_or_create(
-            product=product, year=year, defaults={"units": units}
-        )
+        if units is None:
+            ProductOutput.objects.filter(product=product, year=year).delete()
+        else:
+            ProductOutput.objects.update_or_create(
+                product=product, year=year, defaults={"units": units}
+            )
     after = product_snapshot(product)
     if before != after:
         audit.record(
@@ -200,20 +231,32 @@ COLUMNS = [
 OUTPUT_PREFIX = "output_"  # output_2024 …: tyres made that year
 
 
-def parse_product_row(
-    raw: dict[str, Any], row: int, source: str
-) -> tuple[ProductInput | None, list[RowError]]:
-    """A row of a product import as a ProductInput, or every reason it is not one."""
+#: The first year a product output may be given for (the last is the current year).
+FIRST_OUTPUT_YEAR = 1990
+
+
+def check_product(
+    texts: Mapping[str, str],
+    *,
+    snow: bool,
+    ice: bool,
+    categories: Iterable[str],
+    outputs: Mapping[str, str],
+) -> tuple[ProductInput | None, list[tuple[str, str]]]:
+    """The rules every product obeys, whether an import row or the web form gives it: the
+    ProductInput, or every (field, reason) against it. ``texts`` holds the stripped texts of
+    the COLUMNS but ``snow``, ``ice`` and ``categories``; ``outputs`` the units per year, both
+    as text (an empty text gives None: no output that year). Fields are named as in COLUMNS,
+    outputs as ``output_YYYY``."""
     from tirebrain.products.sizes import SizeError, parse_size
 
-    errors: list[RowError] = []
+    errors: list[tuple[str, str]] = []
 
     def err(name: str, reason: str) -> None:
-        errors.append(RowError(row, name, reason, source))
+        errors.append((name, reason))
 
     def text(key: str) -> str:
-        value = raw.get(key)
-        return "" if value is None else str(value).strip()
+        return texts.get(key) or ""
 
     code = text("credit_code").upper()
     if not Enterprise.objects.filter(code=code).exists():
@@ -221,6 +264,9 @@ def parse_product_row(
     for name in ("brand", "pattern"):
         if not text(name):
             err(name, _("required"))
+    for name in ("brand", "pattern", "test_report"):  # free text, as long as the column allows
+        if len(text(name)) > (limit := Product._meta.get_field(name).max_length):
+            err(name, _("longer than %(n)s characters") % {"n": limit})
     try:
         parse_size(text("size"))
     except SizeError as exc:
@@ -232,15 +278,8 @@ def parse_product_row(
     wet = _decimal(text("wet_grip"), "wet_grip", err, 0, 3, 2)
     noise = _decimal(text("noise_db"), "noise_db", err, 40, 100, 0)
     wear = _decimal(text("wear_km_per_mm"), "wear_km_per_mm", err, 0, 200000, 0)
-    flags = {}
-    for name in ("snow", "ice"):
-        word = text(name).lower()
-        if word not in TRUE_WORDS | FALSE_WORDS:
-            err(name, _("expected yes or no, got “%(v)s”") % {"v": text(name)})
-        flags[name] = word in TRUE_WORDS
     known = set(ProductCategory.objects.values_list("code", flat=True))
-    categories = [c for c in text("categories").replace("；", ";").split(";") if c.strip()]
-    categories = [c.strip() for c in categories]
+    categories = list(categories)
     for c in categories:
         if c not in known:
             err("categories", _("unknown category “%(c)s”") % {"c": c})
@@ -250,16 +289,15 @@ def parse_product_row(
             gtin = normalise_gtin(text("gtin"))
         except GtinError as exc:
             err("gtin", str(exc))
-    outputs = {}
+    units_by_year: dict[int, int | None] = {}
     this_year = dt.date.today().year
-    for key, value in raw.items():
-        if key and str(key).startswith(OUTPUT_PREFIX) and value not in (None, ""):
-            year = str(key)[len(OUTPUT_PREFIX) :]
-            units = _decimal(str(value), str(key), err, 0, 10**10, 0)
-            if not year.isdigit() or not 1990 <= int(year) <= this_year:
-                err(str(key), _("“%(y)s” is not a year") % {"y": year})
-            elif units is not None:
-                outputs[int(year)] = int(units)
+    for year, value in outputs.items():
+        name = OUTPUT_PREFIX + year
+        units = _decimal(value, name, err, 0, 10**10, 0)
+        if not year.isdigit() or not FIRST_OUTPUT_YEAR <= int(year) <= this_year:
+            err(name, _("“%(y)s” is not a year") % {"y": year})
+        else:
+            units_by_year[int(year)] = None if units is None else int(units)
     if errors:
         return None, errors
     return ProductInput(
@@ -271,14 +309,49 @@ def parse_product_row(
         rolling_resistance=rr,
         wet_grip=wet,
         noise_db=None if noise is None else int(noise),
-        snow=flags["snow"],
-        ice=flags["ice"],
+        snow=snow,
+        ice=ice,
         wear_km_per_mm=None if wear is None else int(wear),
         categories=categories,
         gtin=gtin,
         test_report=text("test_report"),
-        outputs=outputs,
+        outputs=units_by_year,
     ), []
+
+
+def parse_product_row(
+    raw: dict[str, Any], row: int, source: str
+) -> tuple[ProductInput | None, list[RowError]]:
+    """A row of a product import as a ProductInput, or every reason it is not one. Blank output
+    cells leave that year's figure as it is."""
+
+    def text(key: str) -> str:
+        value = raw.get(key)
+        return "" if value is None else str(value).strip()
+
+    errors: list[tuple[str, str]] = []
+    flags = {}
+    for name in ("snow", "ice"):
+        word = text(name).lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            errors.append((name, _("expected yes or no, got “%(v)s”") % {"v": text(name)}))
+        flags[name] = word in TRUE_WORDS
+    categories = [c.strip() for c in text("categories").replace("；", ";").split(";")]
+    item, problems = check_product(
+        {name: text(name) for name, _label in COLUMNS},
+        snow=flags["snow"],
+        ice=flags["ice"],
+        categories=[c for c in categories if c],
+        outputs={
+            str(key)[len(OUTPUT_PREFIX) :]: str(value)
+            for key, value in raw.items()
+            if key and str(key).startswith(OUTPUT_PREFIX) and value not in (None, "")
+        },
+    )
+    errors += problems
+    if errors:
+        return None, [RowError(row, name, reason, source) for name, reason in errors]
+    return item, []
 
 
 def _decimal(value: str, name: str, err, low: float, high: float, places: int):
@@ -305,7 +378,10 @@ def _decimal(value: str, name: str, err, low: float, high: float, places: int):
 def import_products(
     actor, rows: list[dict[str, Any] | None], *, source: str, first_row: int = 2
 ) -> int:
-    """All-or-nothing: any bad row refuses the file, listing every problem. Returns rows saved."""
+    """All-or-nothing: any bad row refuses the file, listing every problem. Returns rows saved.
+
+    Rows are checked on their own first; what only the registry can tell (a GTIN another
+    product holds) is found while saving, and refuses the file just the same."""
     parsed, errors = [], []
     for i, raw in enumerate(rows):
         if raw is None:
@@ -313,12 +389,17 @@ def import_products(
         item, row_errors = parse_product_row(raw, first_row + i, source)
         errors += row_errors
         if item is not None:
-            parsed.append(item)
+            parsed.append((first_row + i, item))
     if errors:
         raise Rejected(errors)
     thresholds = current_thresholds()
-    for item in parsed:
-        save_product(actor, item, thresholds=thresholds)
+    for row, item in parsed:
+        try:
+            save_product(actor, item, thresholds=thresholds)
+        except Rejected as exc:
+            errors += [replace(e, row=row, source=source) for e in exc.errors]
+    if errors:
+        raise Rejected(errors)
     audit.record(
         actor,
         AuditAction.IMPORT,

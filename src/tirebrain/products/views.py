@@ -1,4 +1,5 @@
-"""Product pages: the officers' list and detail, the label, and the public look-up."""
+"""Product pages: the officers' list, detail, form and import, the label, and the public
+look-up."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,7 +18,14 @@ from tirebrain.accounts.models import Role
 from tirebrain.core.errors import Rejected, RowError
 from tirebrain.orgs.exchange import read_table
 from tirebrain.products import analysis
-from tirebrain.products.access import access_product, products_for, public_product
+from tirebrain.products.access import (
+    access_product,
+    may_edit_products,
+    products_for,
+    public_product,
+    require_editor,
+)
+from tirebrain.products.forms import ProductForm
 from tirebrain.products.highend import classify
 from tirebrain.products.label import label_svg, public_path
 from tirebrain.products.models import Product, ProductOutput, TyreClass
@@ -27,6 +35,7 @@ from tirebrain.products.services import (
     current_thresholds,
     import_products,
     product_facts,
+    save_product,
 )
 
 
@@ -37,9 +46,7 @@ class ImportForm(forms.Form):
 @login_required
 def product_import(request: HttpRequest) -> HttpResponse:
     """All-or-nothing import of products: provincial officers, and enterprises for themselves."""
-    role = role_of(request.user)
-    if role not in (Role.PROVINCE, Role.ENTERPRISE):
-        raise Http404("Not available")
+    require_editor(request.user)
     errors = []
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -52,7 +59,7 @@ def product_import(request: HttpRequest) -> HttpResponse:
                 required=("credit_code", "brand", "pattern", "size", "product_line"),
                 prefixes=(OUTPUT_PREFIX,),
             )
-            if role == Role.ENTERPRISE:  # an enterprise imports its own products only
+            if role_of(request.user) == Role.ENTERPRISE:  # its own products only
                 own = scope_of(request.user).code
                 errors = [
                     RowError(i + 2, "credit_code", _("not your enterprise"), upload.name)
@@ -80,6 +87,39 @@ def product_import(request: HttpRequest) -> HttpResponse:
             "columns": COLUMNS,
             "output_prefix": OUTPUT_PREFIX,
         },
+    )
+
+
+@login_required
+def product_create(request: HttpRequest) -> HttpResponse:
+    require_editor(request.user)
+    return _product_form_page(request, None)
+
+
+@login_required
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_editor(request.user)
+    return _product_form_page(request, access_product(request.user, pk))
+
+
+def _product_form_page(request: HttpRequest, product: Product | None) -> HttpResponse:
+    """One page for a new product and for a change: the import's rules, saved and audited by
+    save_product, then back to the product."""
+    form = ProductForm(request.user, request.POST or None, product=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save_product(
+                request.user, form.product_input, product=product, seen=form.cleaned_data["seen"]
+            )
+        except Rejected as exc:
+            form.refused(exc.errors)
+        else:
+            messages.success(request, _("Saved %(product)s.") % {"product": saved})
+            return redirect("products:product_detail", pk=saved.pk)
+    return render(
+        request,
+        "products/product_form.html",
+        {"nav": "products", "form": form, "product": product},
     )
 
 
@@ -113,6 +153,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "page": page.get_page(request.GET.get("page")),
             "cities": cities,
             "classes": TyreClass.choices,
+            "may_edit": may_edit_products(request.user),
         },
     )
 
@@ -127,6 +168,7 @@ def product_analysis(request: HttpRequest) -> HttpResponse:
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
     year = year if year in years else (years[-1] if years else None)
     by = "enterprise__code" if request.GET.get("by") == "enterprise" else "enterprise__city__code"
+    rank = request.GET.get("rank") if request.GET.get("rank") in analysis.RANKINGS else "output"
     return render(
         request,
         "products/analysis.html",
@@ -135,10 +177,11 @@ def product_analysis(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "by": by,
+            "rank": rank,
             "rr": analysis.class_distribution(products, "rr_class", by),
             "wet": analysis.class_distribution(products, "wet_class", by),
             "standing": Paginator(
-                analysis.enterprise_standing(products, year) if year else [], 25
+                analysis.enterprise_standing(products, year, rank) if year else [], 25
             ).get_page(request.GET.get("spage")),
             "near": analysis.near_misses(products, current_thresholds()),
             "near_share": int(analysis.NEAR_SHARE * 100),
@@ -160,6 +203,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "checks": [c for c in checks if c.applies and (c.met or _has_numeric_rule(c))],
             "outputs": product.outputs.order_by("year"),
             "public_path": public_path(product),
+            "may_edit": may_edit_products(request.user),
         },
     )
 
