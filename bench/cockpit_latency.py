@@ -14,17 +14,11 @@ p95 over ``--repeat`` requests after ``--warmup`` requests.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
+from _setup import django_on, percentile
 
 
 def main() -> None:
@@ -36,15 +30,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()
 
-    os.environ["TIREBRAIN_DATABASE_URL"] = args.database_url
-    os.environ.setdefault("TIREBRAIN_DATA_DIR", str(Path("var").resolve()))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tirebrain.settings")
-    if args.database_url.startswith("postgresql"):
-        _create_pg_database(args.database_url)
-    import django
-
-    django.setup()
-    from django.conf import settings
+    django_on(args.database_url)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -53,8 +39,6 @@ def main() -> None:
     from tirebrain.datavalues.models import DataValue
     from tirebrain.orgs.models import Enterprise
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # as `tirebrain serve` does
     if Enterprise.objects.filter(is_demo=True).count() != args.enterprises:
         call_command("demo_data", enterprises=args.enterprises, seed=args.seed, reset=True)
@@ -96,17 +80,6 @@ def main() -> None:
         "GET /api/v1/targets",
         lambda: client.get("/api/v1/targets", HTTP_AUTHORIZATION=f"Bearer {key}"),
     )
-
-
-def _create_pg_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

@@ -53,11 +53,13 @@ def _register_routers() -> None:
     from tirebrain.orgs.api import router as enterprises_router
     from tirebrain.plan.api import router as plan_router
     from tirebrain.products.api import router as products_router
+    from tirebrain.trace.api import router as trace_router
 
     api.add_router("/targets", targets_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/plan", plan_router)
     api.add_router("", products_router)
+    api.add_router("", trace_router)
 
 
 _register_routers()

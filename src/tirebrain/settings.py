@@ -187,6 +187,12 @@ PLAN_FILE = Path(
 )
 REFERENCE_DIR = Path(os.environ.get("TIREBRAIN_REFERENCE_DIR", BASE_DIR.parent.parent / "data"))
 
+# EPCIS capture limits, advertised on OPTIONS /epcis/v2/capture and enforced (413).
+EPCIS_MAX_EVENTS = int(os.environ.get("TIREBRAIN_EPCIS_MAX_EVENTS", "10000"))
+EPCIS_MAX_BYTES = int(os.environ.get("TIREBRAIN_EPCIS_MAX_BYTES", str(32 * 1024 * 1024)))
+# The most events one query page returns (perPage above it is lowered to it).
+EPCIS_MAX_PAGE = int(os.environ.get("TIREBRAIN_EPCIS_MAX_PAGE", "1000"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("plan/", include("tirebrain.plan.urls")),
     path("cockpit/", include("tirebrain.indicators.urls")),
     path("", include("tirebrain.products.urls")),
+    path("", include("tirebrain.trace.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

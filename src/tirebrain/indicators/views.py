@@ -17,6 +17,7 @@ from tirebrain.indicators import services
 from tirebrain.indicators.status import Status
 from tirebrain.orgs.models import Cluster, Organisation
 from tirebrain.plan.models import PlanVersion, Target
+from tirebrain.trace.recycling import cockpit_panel
 
 CHILD_ROWS_SHOWN = 20
 
@@ -128,6 +129,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "child_count": len(child_rows),
         "targets": list(version.targets.all()),
         "wall": request.GET.get("display") == "wall",
+        "recycling": cockpit_panel(scope, year),
         "chart_data": {
             "series": [_series_json(r) for r in results],
             "map": {

@@ -15,9 +15,11 @@ class GtinError(ValueError):
 
 
 def check_digit(body: str) -> str:
-    """The check digit for the digits before it."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return str((10 - total % 10) % 10)
+    """The check digit for the digits before it. Works on the ASCII codes (each digit's code is
+    48 more than its value, subtracted once per digit) — it runs for every EPC captured."""
+    codes = body.encode()
+    odd, even = codes[-1::-2], codes[-2::-2]  # weights 3 and 1, from the right
+    return str(-(3 * sum(odd) + sum(even) - 48 * (3 * len(odd) + len(even))) % 10)
 
 
 def normalise_gtin(value: str) -> str:

@@ -5,6 +5,8 @@ Every step is idempotent, so running the demo again keeps what is there and just
 
 from __future__ import annotations
 
+from io import StringIO
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -14,6 +16,7 @@ from tirebrain.core.management.base import TireBrainCommand, progress_bar
 from tirebrain.core.reference import load_reference
 from tirebrain.orgs.models import Enterprise
 from tirebrain.plan.services import load_plan
+from tirebrain.trace.models import Event
 
 DEMO_PASSWORD = "tirebrain-demo"
 
@@ -42,11 +45,14 @@ class Command(TireBrainCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--enterprises", type=int, default=150)
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument(
+            "--tyres", type=int, default=5000, help="tyres whose lives the demo simulates"
+        )
 
     def handle(self, *args, **options):
         from tirebrain.demo.generator import generate
 
-        steps = ["database", "reference data", "plan", "demo data", "users"]
+        steps = ["database", "reference data", "plan", "demo data", "tyre lives", "users"]
         bar = lambda i: progress_bar(self.stderr, "Setting up the demo", i, len(steps))  # noqa: E731
         bar(0)
         call_command("migrate", verbosity=0)
@@ -58,11 +64,14 @@ class Command(TireBrainCommand):
         if not Enterprise.objects.filter(is_demo=True).exists():
             generate(self.actor, enterprises=options["enterprises"], seed=options["seed"])
         bar(4)
+        if not Event.objects.exists():
+            call_command("trace", "simulate", "--tyres", str(options["tyres"]), stdout=StringIO())
+        bar(5)
         User = get_user_model()
         for name, role, scope, _what in demo_users():
             if not User.objects.filter(username=name).exists():
                 create_user(self.actor, name, role=role, scope=scope, password=DEMO_PASSWORD)
-        bar(5)
+        bar(6)
         n = Enterprise.objects.filter(is_demo=True).count()
         self.stdout.write(f"Demo ready: plan v{version.number}, {n} demo enterprises (示例数据).")
         self.stdout.write(
