@@ -259,6 +259,11 @@ def load_plan(actor, path: Path) -> LoadResult:
     )
     _create_rows(version, data)
     _sync_departments_and_clusters(actor, data)
+    if current is None or current.data.get("thresholds") != data.get("thresholds"):
+        # The registry's high-end verdicts follow the plan's thresholds.
+        from tirebrain.products.services import rederive_all
+
+        rederive_all(actor)
     audit.record(
         actor,
         AuditAction.LOAD,

@@ -102,6 +102,53 @@ def derive(product: Product, categories: list[str], thresholds: list[dict[str, A
     product.high_end_gap = high_end_gap(checks)
 
 
+#: The fields ``derive`` fills: what re-deriving may change.
+DERIVED_FIELDS = (
+    "size",
+    "tyre_class",
+    "section_width_mm",
+    "aspect_ratio",
+    "rim_diameter_in",
+    "construction",
+    "load_index",
+    "speed_symbol",
+    "rr_class",
+    "wet_class",
+    "noise_class",
+    "high_end_rules",
+    "is_high_end",
+    "high_end_gap",
+)
+
+
+def rederive_all(actor, *, batch: int = 1000) -> int:
+    """Derive every product again — after the plan's thresholds or a grading table changed — and
+    save those whose derived fields changed (one audit entry for the run). Returns how many."""
+    thresholds = current_thresholds()
+    changed = 0
+    products = Product.objects.select_related("product_line").prefetch_related("categories")
+    for start in range(0, Product.objects.count(), batch):
+        page = list(products.order_by("pk")[start : start + batch])
+        dirty = []
+        for product in page:
+            before = [getattr(product, f) for f in DERIVED_FIELDS]
+            derive(product, [c.code for c in product.categories.all()], thresholds)
+            if [getattr(product, f) for f in DERIVED_FIELDS] != before:
+                dirty.append(product)
+        Product.objects.bulk_update(dirty, DERIVED_FIELDS)
+        changed += len(dirty)
+    if changed:
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            "product",
+            "*",
+            after={"rederived": changed},
+            summary=f"re-derived classes and high-end verdicts: {changed} products changed",
+        )
+    return changed
+
+
 def product_facts(product: Product, categories: list[str] | None = None) -> dict[str, Any]:
     """What the plan's high-end rules test, from a product (its categories from the database
     unless given)."""

@@ -73,6 +73,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from tirebrain.products.gtin import check_digit
 from tirebrain.trace.cbv import (
     BIZ_STEP,
     BIZ_TRANSACTION_TYPE,
@@ -457,17 +458,9 @@ def _utc_millis(text: str) -> str:
 # -- GS1 identifiers as constrained canonical Digital Link URIs --------------------------------
 
 
-def _check_digit(digits: str) -> str:
-    """GS1 mod-10 check digit (General Specifications §7.9.1): weights 3, 1, … from the right."""
-    codes = digits.encode()
-    odd, even = codes[-1::-2], codes[-2::-2]  # from the right: weight 3, then 1
-    total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
-    return str(-total % 10)
-
-
 def _with_check(*parts: str) -> str:
     digits = "".join(parts)
-    return digits + _check_digit(digits)
+    return digits + check_digit(digits)
 
 
 @lru_cache(maxsize=4096)

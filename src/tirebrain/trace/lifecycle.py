@@ -14,21 +14,16 @@ import yaml
 from django.conf import settings
 from django.utils.translation import get_language
 
-#: The three spellings EPCIS 2.0 allows for a standard CBV value (§7.3.1 / CBV 2.0 §6):
-#: the bare word, the EPCIS 1.x URN and the GS1 Web URI. Stored and compared as the bare word.
-CBV_PREFIXES = {
-    "bizStep": ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
-    "disposition": ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
-}
+from tirebrain.trace.cbv import BIZ_STEP, DISPOSITION
 
 
 def bare_cbv(value: str, kind: str) -> str:
-    """``urn:epcglobal:cbv:bizstep:shipping`` and ``https://ref.gs1.org/cbv/BizStep-shipping``
-    → ``shipping``; any other value (a user vocabulary URI) unchanged."""
-    for prefix in CBV_PREFIXES[kind]:
-        if value.startswith(prefix):
-            return value[len(prefix) :]
-    return value
+    """A standard CBV value in any of its spellings (``urn:epcglobal:cbv:bizstep:shipping``,
+    ``https://ref.gs1.org/cbv/BizStep-shipping``, ``cbv:BizStep-shipping``) as its bare word
+    (``shipping``), as it is stored and compared; any other value (a user vocabulary URI)
+    unchanged. ``kind`` is ``bizStep`` or ``disposition``."""
+    vocabulary = BIZ_STEP if kind == "bizStep" else DISPOSITION
+    return vocabulary.bare(value) or value
 
 
 @dataclass(frozen=True)
