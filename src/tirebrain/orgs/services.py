@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from tirebrain.core import audit
 from tirebrain.core.cells import FALSE_WORDS, TRUE_WORDS
 from tirebrain.core.errors import Rejected, RowError
 from tirebrain.core.models import AuditAction
+from tirebrain.core.yamlfiles import load_yaml
 from tirebrain.orgs.creditcode import CreditCodeError, validate_credit_code
 from tirebrain.orgs.models import (
     Enterprise,
@@ -32,7 +32,7 @@ from tirebrain.orgs.models import (
 @transaction.atomic
 def load_divisions(actor, path: Path) -> int:
     """Upsert the province and its cities from a GB/T 2260 divisions file; returns cities loaded."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path)
     p = data["province"]
     province = _upsert_org(actor, p["code"], OrgKind.PROVINCE, p, None)
     for c in data["cities"]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tirebrain.core import audit
 from tirebrain.core.errors import Rejected, RowError
 from tirebrain.core.models import AuditAction
+from tirebrain.core.yamlfiles import load_yaml
 from tirebrain.datavalues.models import DataElement
 from tirebrain.indicators.engine import indicator_errors
 from tirebrain.orgs.models import Cluster, HonourType, Organisation, OrgKind, ProductLine
@@ -42,7 +43,7 @@ class LoadResult:
 def read_plan_file(path: Path) -> dict[str, Any]:
     """The plan document from a YAML file; a YAML syntax error is reported with line and column."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else 0

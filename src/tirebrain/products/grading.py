@@ -44,6 +44,8 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+from tirebrain.core.yamlfiles import load_yaml
+
 MEASURES = ("rolling_resistance", "wet_grip")
 USAGES = ("normal", "snow", "special")
 ALLOWANCES = ("snow", "extra_load", "special", "traction")
@@ -411,7 +413,7 @@ except ImportError:  # pragma: no cover — django.test is part of Django
 def load_scheme_file(path: Path) -> Scheme:
     """Read and validate one scheme file; raise :class:`SchemeFileError` naming the entry."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except yaml.YAMLError as exc:
         raise SchemeFileError(f"{path.name}: not valid YAML: {exc}") from exc
     return _Reader(path).scheme(data)

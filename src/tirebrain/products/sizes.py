@@ -94,9 +94,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
+
+from tirebrain.core.yamlfiles import load_yaml
 
 FAMILIES = (
     "passenger_metric",
@@ -275,8 +276,8 @@ def _load_tables() -> None:
     identically).
     """
     directory = _tables_dir()
-    loads = yaml.safe_load((directory / "load-index.yaml").read_text(encoding="utf-8"))
-    speeds = yaml.safe_load((directory / "speed-symbols.yaml").read_text(encoding="utf-8"))
+    loads = load_yaml(directory / "load-index.yaml")
+    speeds = load_yaml(directory / "speed-symbols.yaml")
     load = {str(int(li)): (int(li), kg) for li, kg in loads["load_index"].items()}
     speed = {str(symbol): int(kmh) for symbol, kmh in speeds["speed_symbol"].items()}
     speed.update({str(symbol): int(kmh) for symbol, kmh in speeds["above"].items()})

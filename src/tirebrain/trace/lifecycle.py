@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.utils.translation import get_language
 
+from tirebrain.core.yamlfiles import load_yaml
 from tirebrain.trace.cbv import BIZ_STEP, DISPOSITION
 
 
@@ -82,7 +82,7 @@ def lifecycle_file() -> Path:
 
 @cache
 def _load(path: Path) -> Lifecycle:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path)
     stages = tuple(
         Stage(
             code=s["code"],
