@@ -197,3 +197,43 @@ def test_each_role_sees_only_its_events(epcis, world):
     one = f"/epcis/v2/events/{E}2"
     assert epcis.client.get(one, **epcis.headers("enterprise_b")).status_code == 200
     assert epcis.client.get(one, **epcis.headers("enterprise")).status_code == 404
+
+
+LOT = "urn:epc:class:lgtin:0614141.012345.202508"
+
+
+@pytest.fixture
+def recycled(epcis):
+    """A recycler's TransformationEvent: two tyres in, a material class out by weight."""
+    event = {
+        "type": "TransformationEvent",
+        "eventID": f"{E}9",
+        "eventTime": "2025-08-01T08:00:00+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "inputEPCList": [sgtin(1), sgtin(2)],
+        "outputQuantityList": [{"epcClass": LOT, "quantity": 12.5, "uom": "KGM"}],
+        "inputQuantityList": [{"epcClass": "urn:epc:idpat:sgtin:0614141.812399.*", "quantity": 3}],
+        "bizStep": "https://voc.tirebrain.sd.gov.cn/bizstep/crumbing",
+        "bizLocation": {"id": FACTORY},
+    }
+    epcis.job(epcis.capture(document(object_event(1), event)))
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"MATCH_inputEPC": sgtin(2)}, [9]),
+        ({"MATCH_outputEPC": sgtin(2)}, []),
+        ({"MATCH_epc": sgtin(2)}, []),  # MATCH_epc does not look at a transformation's inputs
+        ({"MATCH_anyEPC": sgtin(1)}, [1, 9]),
+        ({"MATCH_outputEPCClass": LOT}, [9]),
+        ({"MATCH_inputEPCClass": "urn:epc:idpat:sgtin:0614141.812399.*"}, [9]),
+        ({"MATCH_anyEPCClass": LOT}, [9]),
+        ({"MATCH_epcClass": LOT}, []),
+        ({"EQ_bizStep": "https://voc.tirebrain.sd.gov.cn/bizstep/crumbing"}, [9]),
+        ({"LT_recordTime": "2000-01-01T00:00:00Z"}, []),
+        ({"orderBy": "eventTime", "orderDirection": "ASC"}, [1, 9]),
+    ],
+)
+def test_transformation_and_class_parameters(epcis, recycled, params, expected):
+    assert ids(epcis.events(**params)) == [f"{E}{n}" for n in expected]
