@@ -16,3 +16,16 @@ REGISTRY = {
     "qingdao": {"b"},
     "enterprise": {"a1"},
 }
+
+
+def role_users(ents: dict) -> dict:
+    """One user per role of the table, the enterprise user being a1's."""
+    from tests.factories import user
+
+    return {
+        "province": user("prov", "province"),
+        "department": user("commerce", "department", "dept-com"),
+        "dongying": user("dongying", "city", DONGYING),
+        "qingdao": user("qingdao", "city", QINGDAO),
+        "enterprise": user("firm", "enterprise", ents["a1"].code),
+    }

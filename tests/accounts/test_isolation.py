@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
-from tests.factories import credit_code, enterprise, user, values
-from tests.roles import DONGYING, PROVINCE, QINGDAO, REGISTRY, ROLES
+from tests.factories import credit_code, enterprise, values
+from tests.roles import DONGYING, PROVINCE, QINGDAO, REGISTRY, ROLES, role_users
 from tirebrain.orgs.models import Enterprise
 
 #: Which cockpit scopes (``?org=``) each role may open; every other one answers 404.
@@ -49,13 +49,7 @@ def world(plan):
     }
     for i, ent in enumerate(ents.values(), start=1):
         values(ent, "2024", revenue=1_234_567_000 * i, rd_spend=45_678_000 * i)
-    users = {
-        "province": user("prov", "province"),
-        "department": user("commerce", "department", "dept-com"),
-        "dongying": user("dongying", "city", DONGYING),
-        "qingdao": user("qingdao", "city", QINGDAO),
-        "enterprise": user("firm", "enterprise", ents["a1"].code),
-    }
+    users = role_users(ents)
     return SimpleNamespace(ents=ents, users=users)
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import credit_code, enterprise, user, values
-from tests.roles import DONGYING, QINGDAO, REGISTRY, ROLES
+from tests.roles import DONGYING, QINGDAO, REGISTRY, ROLES, role_users
 from tirebrain.accounts.models import ApiToken
 from tirebrain.accounts.services import create_token
 
@@ -69,13 +69,7 @@ def world(plan):
     for i, ent in enumerate(ents.values(), start=1):
         values(ent, "2023", revenue=1e9 * i, rd_spend=2e7 * i)
         values(ent, "2024", revenue=1.2e9 * i, rd_spend=3e7 * i)
-    users = {
-        "province": user("prov", "province"),
-        "department": user("commerce", "department", "dept-com"),
-        "dongying": user("dongying", "city", DONGYING),
-        "qingdao": user("qingdao", "city", QINGDAO),
-        "enterprise": user("firm", "enterprise", ents["a1"].code),
-    }
+    users = role_users(ents)
     keys = {role: create_token("tests", u.username, "tests") for role, u in users.items()}
     return SimpleNamespace(ents=ents, users=users, keys=keys)
 

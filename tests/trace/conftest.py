@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from tests.factories import enterprise, user
-from tests.roles import DONGYING, QINGDAO
+from tests.roles import DONGYING, QINGDAO, role_users
 from tirebrain.accounts.services import create_token
 
 GS1 = Path(__file__).parent / "gs1"
@@ -32,14 +32,7 @@ def world(plan):
         "a2": enterprise(2, DONGYING),
         "b": enterprise(3, QINGDAO),
     }
-    users = {
-        "province": user("prov", "province"),
-        "department": user("commerce", "department", "dept-com"),
-        "dongying": user("dongying", "city", DONGYING),
-        "qingdao": user("qingdao", "city", QINGDAO),
-        "enterprise": user("firm", "enterprise", ents["a1"].code),
-        "enterprise_b": user("firm-b", "enterprise", ents["b"].code),
-    }
+    users = role_users(ents) | {"enterprise_b": user("firm-b", "enterprise", ents["b"].code)}
     keys = {role: create_token("tests", u.username, "tests") for role, u in users.items()}
     return SimpleNamespace(ents=ents, users=users, keys=keys)
 

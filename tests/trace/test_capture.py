@@ -180,3 +180,21 @@ def test_single_event_capture_refuses_a_bad_event_with_its_field(epcis):
     assert response.status_code == 400
     assert "action" in response.content.decode()
     assert Event.objects.count() == 0
+
+
+def test_an_error_declaration_marks_the_stored_event(epcis):
+    event = object_event(3)
+    epcis.job(epcis.capture(document(event)))
+    declaration = {
+        **event,
+        "errorDeclaration": {
+            "declarationTime": "2025-03-02T08:00:00+08:00",
+            "reason": "incorrect_data",
+        },
+    }
+    job = epcis.job(epcis.capture(document(declaration)))
+    assert job["success"] and job["storedCount"] == 1
+    (stored,) = epcis.events("province", EQ_eventID=event["eventID"])
+    assert stored["errorDeclaration"]["reason"] == "incorrect_data"
+    again = epcis.job(epcis.capture(document(declaration)))
+    assert again["duplicateCount"] == 1

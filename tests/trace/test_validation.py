@@ -13,6 +13,7 @@ import pytest
 from tirebrain.trace import cbv
 from tirebrain.trace.errors import CaptureRefused, EventError
 from tirebrain.trace.validation import validate_document, validate_event
+from tirebrain.trace.xmlbinding import parse_xml_document
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -77,6 +78,29 @@ CODE_LISTS = {
 }
 
 
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        (
+            "Example-PersistentDisposition.xml",
+            {(i, "/persistentDisposition") for i in (0, 1)},
+        ),
+        (
+            "WithSensorData/SensorDataExamples.xml",
+            {(8, f"/sensorElementList/0/sensorReport/{i}/type") for i in (0, 1)},
+        ),
+    ],
+)
+def test_an_xml_document_answers_to_the_xsd_not_to_the_json_schema(
+    name: str, refused: set[tuple]
+) -> None:
+    """GS1's XML examples are valid by the XSD; converted, the JSON Schema would refuse these
+    two (see trace.xmlbinding). As a plain dict the same content gets the JSON Schema."""
+    doc = parse_xml_document((GS1 / "XML" / name).read_bytes())
+    assert validate_document(doc) == []
+    assert {(e.event_index, e.field) for e in validate_document(dict(doc))} == refused
+
+
 def test_code_lists_read_from_the_context_are_the_json_schemas_enums() -> None:
     schema = _load(cbv.STANDARD_DIR / "EPCIS-JSON-Schema.json")["definitions"]
     for definition, vocabulary in CODE_LISTS.items():
@@ -94,6 +118,26 @@ def test_every_spelling_of_a_standard_value_is_that_value(vocabulary: cbv.Vocabu
             assert vocabulary.web_uri(spelling) == vocabulary.web_prefix + term
     assert vocabulary.bare("https://tirebrain.example.cn/vocab/x") is None
     assert vocabulary.problem("https://tirebrain.example.cn/vocab/x") is None
+
+
+def test_the_web_uri_prefix_is_recognised_in_any_case_and_the_word_exactly() -> None:
+    """See ``trace.cbv``: GS1's own example writes ``Bizstep-``; the URN and the compact IRI
+    keep their exact prefixes (``CBV:`` is some other JSON-LD prefix)."""
+    canonical = "https://ref.gs1.org/cbv/BizStep-shipping"
+    for spelling in (
+        "https://ref.gs1.org/cbv/Bizstep-shipping",
+        "HTTPS://REF.GS1.ORG/CBV/BIZSTEP-shipping",
+    ):
+        assert cbv.BIZ_STEP.bare(spelling) == "shipping"
+        assert cbv.BIZ_STEP.web_uri(spelling) == canonical
+    assert cbv.MEASUREMENT_TYPE.bare("https://GS1.org/voc/Temperature") == "Temperature"
+    for other in (
+        "https://ref.gs1.org/cbv/BizStep-Shipping",
+        "urn:epcglobal:cbv:BizStep:shipping",
+        "CBV:BizStep-shipping",
+    ):
+        assert cbv.BIZ_STEP.bare(other) is None
+        assert cbv.BIZ_STEP.web_uri(other) == other
 
 
 # -- broken documents -------------------------------------------------------------------------
@@ -148,6 +192,9 @@ def test_a_valid_document_has_no_errors() -> None:
         ({"bizStep": "Shipping"}, "/bizStep", "cbv.bizStep"),
         ({"bizStep": "urn:epcglobal:cbv:bizstep:shiping"}, "/bizStep", "cbv.bizStep"),
         ({"bizStep": "https://ref.gs1.org/cbv/BizStep-foo"}, "/bizStep", "cbv.bizStep"),
+        ({"bizStep": "https://ref.gs1.org/cbv/Bizstep-foo"}, "/bizStep", "cbv.bizStep"),
+        ({"bizStep": "HTTPS://REF.GS1.ORG/CBV/BizStep-foo"}, "/bizStep", "cbv.bizStep"),
+        ({"bizStep": "https://ref.gs1.org/cbv/BizStep-Shipping"}, "/bizStep", "cbv.bizStep"),
         ({"bizStep": "urn:epcglobal:cbv:disp:in_transit"}, "/bizStep", "cbv.bizStep"),
         ({"disposition": "sold"}, "/disposition", "cbv.disposition"),
         ({"action": "add"}, "/action", "epcis.action"),
@@ -205,6 +252,8 @@ def test_a_broken_event_is_refused_naming_event_and_field(
         {"bizStep": "urn:epcglobal:cbv:bizstep:shipping"},
         {"bizStep": "https://ref.gs1.org/cbv/BizStep-shipping"},
         {"bizStep": "cbv:BizStep-shipping"},
+        {"bizStep": "https://ref.gs1.org/cbv/Bizstep-shipping"},  # as GS1's sensor example 14
+        {"bizStep": "CBV:BizStep-shipping"},  # another prefix, for the schema's uri format
         {"bizStep": "https://tirebrain.example.cn/bizstep/retreading"},
         {"disposition": "urn:epcglobal:cbv:disp:in_transit"},
         {"action": "ADD", "ilmd": {"https://tirebrain.example.cn/epcis/size": "205/55R16 91V"}},

@@ -1,9 +1,13 @@
 """Capture (EPCIS 2.0 §8.2.2, REST binding ``/capture`` and ``POST /events``).
 
-A document is checked whole (JSON Schema and CBV rules, ``trace.validation``) before anything is
-stored. Under ``rollback`` (the default) one bad event refuses the document; under ``proceed`` the
+A document is checked whole before anything is stored (``trace.validation``): a JSON document
+against the EPCIS 2.0 JSON Schema, an XML document against the EPCIS 2.0 XSD (each binding by its
+own normative schema), both by the CBV rules. Under ``rollback`` (the default) one bad event refuses the document; under ``proceed`` the
 valid events are stored and the bad ones reported. Either way the capture job records every error
 with the event's index, its eventID and the field, and which organisation sent the document.
+
+A re-sent event (same eventID) is stored once; an error declaration — the event sent again with
+``errorDeclaration`` — is added to the stored event (``store.declare_errors``).
 
 The job runs inside the request: by the time ``202 Accepted`` goes back the job has finished, so
 a client polling its ``Location`` sees the outcome at once (the binding allows either).
@@ -23,7 +27,14 @@ from tirebrain.trace.epc import EpcError
 from tirebrain.trace.errors import EventError
 from tirebrain.trace.hashid import event_hash_id
 from tirebrain.trace.models import CaptureBehaviour, CaptureJob, EventContext
-from tirebrain.trace.store import Row, first_occurrences, not_stored, prepare, write
+from tirebrain.trace.store import (
+    Row,
+    declare_errors,
+    first_occurrences,
+    not_stored,
+    prepare,
+    write,
+)
 from tirebrain.trace.validation import validate_document, validate_event
 
 #: The EPCIS 2.0 context every document names; not worth storing per document.
@@ -140,10 +151,14 @@ def _store(
             try:
                 with transaction.atomic():
                     write(unique, **target)
-                fresh = unique
+                fresh, declared = unique, 0
             except IntegrityError:
                 fresh = not_stored(unique)
                 write(fresh, **target)
+                new = {r.event_id for r in fresh}
+                declared = declare_errors(
+                    [r for r in unique if r.declares_error and r.event_id not in new]
+                )
     except IntegrityError:
         # Another capture stored one of these events between our check and our write.
         conflict = EventError(
@@ -157,7 +172,8 @@ def _store(
             ),
         )
         return _finish(job, [*errors, conflict], stored=0, duplicates=0)
-    return _finish(job, errors, stored=len(fresh), duplicates=len(rows) - len(fresh))
+    stored = len(fresh) + declared
+    return _finish(job, errors, stored=stored, duplicates=len(rows) - stored)
 
 
 def _finish(job: CaptureJob, errors: list[EventError], *, stored: int, duplicates: int):

@@ -10,6 +10,17 @@ compact IRI ``cbv:BizStep-shipping``) — and all three mean the same value. Any
 the CBV namespaces is no standard value and is refused, as is a bare word that is not a
 standard value (it is no URI either).
 
+The Web URI prefix is recognised in any letter case (``https://ref.gs1.org/cbv/Bizstep-…``),
+the word after it exactly. GS1's own sensor data example spells it with a lower-case ``s``; the
+CBV namespaces are reserved to GS1, so no sender's own value can live there and the only other
+reading, a refusal, would turn away a document whose meaning is not in doubt (scheme and host
+are case-insensitive in any URI anyway). A value so spelt is indexed, queried and hashed as the
+standard value. The URN and compact prefixes stay exact: the URN is what the CBV prints, and a
+JSON-LD prefix is case-sensitive (``CBV:`` is not ``cbv:``). The check that refuses an unknown
+value inside the CBV namespaces ignores the case of the URI namespaces too, so
+``HTTPS://REF.GS1.ORG/cbv/BizStep-foo`` is refused like its lower-case spelling rather than let
+through as a user URI.
+
 The values are read from the vendored EPCIS 2.0 JSON-LD context
 (``standard/epcis-context.jsonld``): the term maps it gives ``bizStep``, ``disposition`` and the
 ``type``, ``reason``, ``component`` and ``exception`` fields are the code lists, word for word
@@ -37,6 +48,8 @@ CBV_NAMESPACES = (
     "http://ns.gs1.org/cbv/",
     "cbv:",
 )
+#: The URIs among them, which are recognised in any letter case (see the module docstring).
+_URI_NAMESPACES = tuple(namespace for namespace in CBV_NAMESPACES if namespace != "cbv:")
 
 
 @dataclass(frozen=True)
@@ -55,11 +68,16 @@ class Vocabulary:
         """The standard value ``value`` spells (``shipping``), or None if it spells none."""
         if value in self.terms:
             return value
-        for prefix in (self.web_prefix, self.urn_prefix, self.compact_prefix):
-            if prefix and value.startswith(prefix):
-                word = value[len(prefix) :]
-                return word if word in self.terms else None
-        return None
+        web = len(self.web_prefix)
+        if value[:web].lower() == self.web_prefix.lower():  # any case: see the module docstring
+            word = value[web:]
+        elif self.urn_prefix and value.startswith(self.urn_prefix):
+            word = value[len(self.urn_prefix) :]
+        elif value.startswith(self.compact_prefix):
+            word = value[len(self.compact_prefix) :]
+        else:
+            return None
+        return word if word in self.terms else None
 
     def web_uri(self, value: str) -> str:
         """A standard value as its Web URI (``https://ref.gs1.org/cbv/BizStep-shipping``); any
@@ -75,7 +93,7 @@ class Vocabulary:
         if self.bare(value) is not None:
             return None
         spellings = ", ".join(self.spellings(self.example))
-        if value.startswith(CBV_NAMESPACES):
+        if value.startswith(CBV_NAMESPACES) or value.lower().startswith(_URI_NAMESPACES):
             return gettext(
                 "“%(value)s” is not a CBV 2.0 %(vocabulary)s. A standard value is written like "
                 "%(spellings)s; a value of your own must be a URI outside the CBV namespace."

@@ -24,6 +24,7 @@ from tirebrain.trace import capture as capturing
 from tirebrain.trace.access import capturing_organisation, events_for, scope_key
 from tirebrain.trace.models import CaptureBehaviour, CaptureJob
 from tirebrain.trace.query import QueryError, event_document, run
+from tirebrain.trace.xmlbinding import XmlDocumentError, parse_xml_document
 
 JSON_TYPES = ("application/json", "application/ld+json")
 XML_TYPES = ("application/xml", "text/xml")
@@ -105,11 +106,13 @@ def _too_large(limit: int) -> HttpResponse:
 def _parse(request: HttpRequest, data: bytes) -> tuple[dict, str] | HttpResponse:
     media = request.content_type or ""
     if media in XML_TYPES:
-        from tirebrain.trace.xmlbinding import XmlDocumentError, parse_xml_document
-
         try:
-            return parse_xml_document(data), "xml"
+            return parse_xml_document(data, limit=settings.EPCIS_MAX_EVENTS), "xml"
         except XmlDocumentError as exc:
+            if exc.reason in XmlDocumentError.LIMITS:
+                return problem(
+                    413, "CaptureLimitExceededException", _("Document too large"), str(exc)
+                )
             return problem(400, "ValidationException", _("Not an EPCIS 2.0 XML document"), str(exc))
     if media not in JSON_TYPES:
         return problem(
@@ -136,6 +139,25 @@ def _capture_limits() -> dict[str, str]:
 
 
 @csrf_exempt
+def _sender(request: HttpRequest):
+    """(user, organisation) of a capturing request's token, or the refusal to send back."""
+    user = _token_user(request)
+    if user is None:
+        return _unauthorised()
+    organisation = capturing_organisation(user)
+    if organisation is None:
+        return _forbidden(_("Only provincial officers and enterprises may capture events."))
+    return user, organisation
+
+
+def _incoming(request: HttpRequest) -> tuple[dict, str] | HttpResponse:
+    """The request's document and its format ("json", "xml"), or the refusal to send back."""
+    data = _read_body(request)
+    if isinstance(data, HttpResponse):
+        return data
+    return _parse(request, data)
+
+
 def capture(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _respond(b"", 204, Allow="OPTIONS, GET, POST", **_capture_limits())
@@ -144,12 +166,10 @@ def capture(request: HttpRequest) -> HttpResponse:
         return _job_list(user) if user else _unauthorised()
     if request.method != "POST":
         return problem(405, "MethodNotAllowed", _("Method not allowed"))
-    user = _token_user(request)
-    if user is None:
-        return _unauthorised()
-    organisation = capturing_organisation(user)
-    if organisation is None:
-        return _forbidden(_("Only provincial officers and enterprises may capture events."))
+    sender = _sender(request)
+    if isinstance(sender, HttpResponse):
+        return sender
+    user, organisation = sender
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", CaptureBehaviour.ROLLBACK)
     if behaviour not in CaptureBehaviour.values:
         return problem(
@@ -158,13 +178,10 @@ def capture(request: HttpRequest) -> HttpResponse:
             _("Unknown capture error behaviour"),
             _("GS1-Capture-Error-Behaviour is rollback or proceed."),
         )
-    data = _read_body(request)
-    if isinstance(data, HttpResponse):
-        return data
-    parsed = _parse(request, data)
-    if isinstance(parsed, HttpResponse):
-        return parsed
-    doc, fmt = parsed
+    incoming = _incoming(request)
+    if isinstance(incoming, HttpResponse):
+        return incoming
+    doc, fmt = incoming
     if doc.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
         return problem(
             400,
@@ -228,8 +245,7 @@ def events(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _respond(b"", 204, Allow="OPTIONS, GET, POST")
     if request.method == "POST":
-        user = _token_user(request)
-        return _capture_one(request, user) if user else _unauthorised()
+        return _capture_one(request)
     if request.method != "GET":
         return problem(405, "MethodNotAllowed", _("Method not allowed"))
     user = _user(request)
@@ -251,17 +267,15 @@ def events(request: HttpRequest) -> HttpResponse:
     return _respond(page.body, **headers)
 
 
-def _capture_one(request: HttpRequest, user) -> HttpResponse:
-    organisation = capturing_organisation(user)
-    if organisation is None:
-        return _forbidden(_("Only provincial officers and enterprises may capture events."))
-    data = _read_body(request)
-    if isinstance(data, HttpResponse):
-        return data
-    parsed = _parse(request, data)
-    if isinstance(parsed, HttpResponse):
-        return parsed
-    event, _fmt = parsed
+def _capture_one(request: HttpRequest) -> HttpResponse:
+    sender = _sender(request)
+    if isinstance(sender, HttpResponse):
+        return sender
+    user, organisation = sender
+    incoming = _incoming(request)
+    if isinstance(incoming, HttpResponse):
+        return incoming
+    event, _fmt = incoming
     job, event_id = capturing.capture_event(event, user=user, organisation=organisation)
     if event_id is None:
         return problem(

@@ -17,7 +17,9 @@ REST binding's ``400``/capture-job error list with them.
 ``code`` is a stable machine code: ``schema.<JSON Schema keyword>`` (``schema.required``,
 ``schema.format``, …) for what the GS1 JSON Schema refuses, ``cbv.<vocabulary>`` for a value
 that is neither a CBV standard value nor a URI of the sender's own, ``epcis.<rule>`` for the
-EPCIS 2.0 rules the schema cannot express, ``document.<field>``, ``too-many-events``.
+EPCIS 2.0 rules the schema cannot express, ``xsd.<libxml2 error type>`` for what the EPCIS 2.0
+XSD refuses in an XML document (its ``field`` follows the JSON names and list positions of the
+converted event), ``document.<field>``, ``too-many-events``.
 ``message`` is translated when the error is made (English source text).
 """
 

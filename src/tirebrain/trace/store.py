@@ -70,6 +70,7 @@ class Row:
     biz_location: str
     body: str
     keys: list[tuple[int, str]]
+    declares_error: bool = False
 
 
 def identifiers(event: dict) -> list[tuple[int, str]]:
@@ -104,6 +105,7 @@ def prepare(event: dict, event_id: str, record_time: str) -> Row:
         biz_location=(event.get("bizLocation") or {}).get("id", ""),
         body=orjson.dumps(body).decode(),
         keys=identifiers(event),
+        declares_error="errorDeclaration" in event,
     )
 
 
@@ -126,6 +128,24 @@ def not_stored(rows: list[Row]) -> list[Row]:
         )
     )
     return [r for r in rows if r.event_id not in stored]
+
+
+def declare_errors(rows: list[Row]) -> int:
+    """Mark stored events as declared in error. An error declaration (EPCIS 2.0 §7.4.1.2) is the
+    erroneous event sent again — same eventID — with ``errorDeclaration`` added; the repository
+    keeps the event and adds the declaration to it. Returns how many events were marked."""
+    marked = 0
+    for r in rows:
+        event = Event.objects.filter(event_id=r.event_id).only("id", "body").first()
+        if event is None:
+            continue
+        body = orjson.loads(event.body)
+        if "errorDeclaration" in body:
+            continue
+        body["errorDeclaration"] = orjson.loads(r.body)["errorDeclaration"]
+        Event.objects.filter(pk=event.pk).update(body=orjson.dumps(body).decode())
+        marked += 1
+    return marked
 
 
 def write(

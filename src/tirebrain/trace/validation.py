@@ -8,16 +8,22 @@ a list of :class:`~tirebrain.trace.errors.EventError` (empty when all is well), 
 
 Two layers:
 
-* the GS1 EPCIS 2.0 JSON Schema (``standard/EPCIS-JSON-Schema.json``, draft-07), compiled once
-  with jsonschema_rs. A document is checked as one instance; ``validate_event`` checks against
-  the schema's ``EPCIS-Document-Event`` (the body the REST binding's ``POST /events`` takes).
-  One change in memory: the ``vocab-other-uri`` pattern, which refuses anything under
-  ``urn:epcglobal:cbv:``, is dropped, because documents converted from XML carry CBV values as
-  EPCIS 1.x URNs (``urn:epcglobal:cbv:bizstep:shipping``); the CBV rule below checks those
-  fields value by value instead, more strictly (it refuses, say, ``…/BizStep-foo``, which the
-  schema lets through as a user URI).
+* the schema of the document's binding. A JSON document: the GS1 EPCIS 2.0 JSON Schema
+  (``standard/EPCIS-JSON-Schema.json``, draft-07), compiled once with jsonschema_rs, the
+  document checked as one instance; ``validate_event`` checks against the schema's
+  ``EPCIS-Document-Event`` (the body the REST binding's ``POST /events`` takes). One change in
+  memory: the ``vocab-other-uri`` pattern, which refuses anything under ``urn:epcglobal:cbv:``,
+  is dropped, because CBV values still reach us as EPCIS 1.x URNs
+  (``urn:epcglobal:cbv:bizstep:shipping``, as in GS1's own examples); the CBV rule below checks
+  those fields value by value instead, more strictly (it refuses, say, ``…/BizStep-foo``, which
+  the schema lets through as a user URI). An XML document (a
+  :class:`~tirebrain.trace.xmlbinding.XmlDocument`) was checked against the EPCIS 2.0 XSD when
+  it was read, and those findings are reported instead: the JSON Schema is stricter than the
+  XML binding's own schema and would refuse official XML examples (see ``trace.xmlbinding``).
 * the EPCIS 2.0 / CBV 2.0 rules the schema cannot state (``_RULES``): each a function of one
   event that appends ``(field, code, message)``; a new rule is one more function in that tuple.
+  They run on every event but an XML event too broken to convert (``XmlDocument.unread``),
+  whose XSD errors say what is wrong.
 
 Where a rule and the schema both object to the same field (or a rule explains the schema's
 catch-all ``anyOf`` over the whole event), only the rule's message is kept: it says what is
@@ -56,6 +62,7 @@ from tirebrain.trace.cbv import (
     Vocabulary,
 )
 from tirebrain.trace.errors import EventError
+from tirebrain.trace.xmlbinding import XmlDocument
 
 #: How far ``eventTime`` may lie in the future. An event is what "occurred" (EPCIS 2.0
 #: §7.4.1), so a future time is a wrong clock or a wrong offset. One hour passes any clock
@@ -88,14 +95,16 @@ def validate_document(
         return problems
     events = doc["epcisBody"]["eventList"]
     latest = (now or datetime.now(UTC)) + max_future
-    found = [_rule_problems(event, latest) for event in events]
-    document, _ = _validators()
-    if not document.is_valid(doc):
-        for index, problem in _schema_problems(document.iter_errors(doc), in_document=True):
-            if index is None:
-                problems.append(EventError(None, None, *problem))
-            else:
-                found[index].schema.append(problem)
+    unread = doc.unread if isinstance(doc, XmlDocument) else ()
+    found = [
+        _Checked() if index in unread else _rule_problems(event, latest)
+        for index, event in enumerate(events)
+    ]
+    for index, problem in _schema_findings(doc):
+        if index is None:
+            problems.append(EventError(None, None, *problem))
+        else:
+            found[index].schema.append(problem)
     for index, (event, checked) in enumerate(zip(events, found, strict=True)):
         problems.extend(checked.errors(event, index))
     return problems
@@ -117,6 +126,17 @@ def validate_event(
     if not validator.is_valid(event):
         checked.schema.extend(p for _, p in _schema_problems(validator.iter_errors(event)))
     return checked.errors(event, index)
+
+
+def _schema_findings(doc: dict) -> Iterable[tuple[int | None, Problem]]:
+    """What the schema of the document's binding finds, as (event index or None, problem): the
+    XSD's errors for an XML document (found when it was read), else the JSON Schema's."""
+    if isinstance(doc, XmlDocument):
+        return ((e.event_index, (e.field, e.code, e.message)) for e in doc.schema_errors)
+    document, _ = _validators()
+    if document.is_valid(doc):
+        return ()
+    return _schema_problems(document.iter_errors(doc), in_document=True)
 
 
 @cache

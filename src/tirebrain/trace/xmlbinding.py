@@ -1,13 +1,41 @@
-"""EPCIS 2.0 XML capture documents, read into the JSON/JSON-LD form (EPCIS 2.0 §9 and §10).
+"""EPCIS 2.0 XML capture documents: checked against the official XSD and read into the JSON/JSON-LD
+form (EPCIS 2.0 §9 and §10).
 
 Why: many systems still send EPCIS as XML. Capture accepts it by turning the XML into exactly the
-dict the equivalent JSON-LD document would be, so one validation (JSON Schema and CBV rules) and
-one store serve both bindings, and an event has the same content however it arrived.
+dict the equivalent JSON-LD document would be, so one set of CBV rules and one store serve both
+bindings, and an event has the same content however it arrived.
 
-API: :func:`parse_xml_document` takes the request body (bytes) and returns the JSON-LD document,
-or raises :class:`XmlDocumentError` (a ``ValueError`` with ``line``, ``element``, a stable
-``reason`` code and a translated message). It converts; it does not validate: a missing
-``action`` or an unknown ``bizStep`` is left for the JSON Schema and CBV checks to report.
+API: :func:`parse_xml_document` takes the request body (bytes) and returns an
+:class:`XmlDocument`: the JSON-LD document (a ``dict``) that also carries what the XSD found
+(``schema_errors``), or raises :class:`XmlDocumentError` (a ``ValueError`` with ``line``,
+``element``, a stable ``reason`` code and a translated message) for XML that is no capture
+document at all, or that the XSD lets through but the JSON form cannot hold (``value="INF"``,
+an element of no namespace inside an ``<extension>`` the XSD leaves open), or that is over
+capture's size limit (``limit=``: events, and children of any one element; reasons in
+``XmlDocumentError.LIMITS``, answered 413). ``trace.validation`` then applies the CBV rules to
+the dict and reports the XSD's findings with them.
+
+Validation: an XML document is checked against the EPCIS 2.0 XML schema
+(``standard/xsd/EPCglobal-epcis-2_0.xsd`` and the schemas it imports, vendored unchanged), not
+against the JSON Schema: the XSD is the XML binding's normative schema, and GS1's own XML
+examples are valid by it while three of them break the stricter JSON Schema once converted
+(``persistentDisposition`` on an AggregationEvent, sensor reports without ``type``). Each XSD
+error becomes an :class:`~tirebrain.trace.errors.EventError`: the index of its event (the event
+elements counted in document order, as ``eventList`` lists them), the event's ``eventID`` if it
+has one, a JSON-pointer-like ``field`` (the element's path below the event, in the names and
+list positions of the JSON form: ``/sensorElementList/0/sensorReport/1/value``; from the root
+for an error outside any event), code ``xsd.<libxml2 error type>`` and libxml2's message with
+the line. The schema is compiled once per thread (lxml keeps a validator's error log on the
+validator object, so threads sharing one would read each other's errors), one compile at a time
+(libxml2's first compile sets up global state); its imports are the vendored files, so nothing
+is fetched.
+
+An event the XSD refuses is still converted when it can be, so the CBV rules report on it too;
+one too broken to convert (an element the binding does not know) stands in ``eventList`` as a
+placeholder ``{"type", "eventID"}`` listed in ``XmlDocument.unread``, reported by its XSD errors
+only. Such events are never stored: they carry errors, so ``rollback`` refuses the document and
+``proceed`` skips them. A document the XSD refuses as a whole (an error outside any event) is
+refused whatever the capture error behaviour, as a JSON document with a document-level error is.
 
 Safety: the XML comes from outside. The parser never loads a DTD, substitutes no entity, uses no
 network and keeps libxml2's limits (``huge_tree=False``; libxml2 also stops entity amplification
@@ -61,13 +89,17 @@ Mapping (the standard's JSON binding, as the GS1 example pairs and OpenEPCIS's c
 * EPCIS 1.x-style ``<extension>`` and ``<baseExtension>`` wrappers are transparent: what they
   hold is read as if it stood in their parent, so ``eventID`` inside ``baseExtension`` and user
   elements inside ``extension`` land where the 2.0 JSON puts them.
-* An element the binding does not define where it stands (a misspelt ``<bizstep>``, a
-  namespaced ``<epcis:eventTime>``) is refused with its line rather than passed on or dropped.
+* An element the binding does not define where it stands is neither passed on nor dropped.
+  The XSD refuses most (a misspelt ``<bizstep>``, a namespaced ``<epcis:eventTime>``), and the
+  event becomes a placeholder; one the XSD lets through (an element of no namespace inside an
+  ``<extension>`` it leaves open) is refused here with its line.
 
-Speed: lxml builds the tree in one pass, then a plain walk reads it with a dispatch table per
-element type; extension keys are cached per tag and ``xsi:type`` prefixes per document (lxml's
-``nsmap`` is costly). Only a document that fails to parse is read a second time, up to its root
-element, to see whether a DTD is why. ``bench/epcis_xml.py`` measures it.
+Speed: lxml builds the tree in one pass, libxml2 validates it against the XSD (in C, about as
+long as the parse; validation then skips the JSON Schema, which took as long again), then a
+plain walk reads it with a dispatch table per element type; extension keys are cached per tag
+and ``xsi:type`` prefixes per document (lxml's ``nsmap`` is costly). Errors are only mapped to
+events for a document that fails the XSD. Only a document that fails to parse is read a second
+time, up to its root element, to see whether a DTD is why. ``bench/epcis_xml.py`` measures it.
 """
 
 from __future__ import annotations
@@ -75,13 +107,15 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext, gettext_noop
 from lxml import etree
 
 from tirebrain.trace import cbv
-from tirebrain.trace.cbv import CONTEXT_PREFIXES
+from tirebrain.trace.cbv import CONTEXT_PREFIXES, STANDARD_DIR
+from tirebrain.trace.errors import EventError
 
 EPCIS_NS = "urn:epcglobal:epcis:xsd:2"
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -189,6 +223,13 @@ _PROBLEMS = {
         "urn:epcglobal:epcis:xsd:2)"
     ),
     "missing_body": gettext_noop("the document has no EPCISBody"),
+    "too_many_events": gettext_noop(
+        "it holds %(count)d events; one capture takes at most %(limit)d, so send them in several "
+        "documents"
+    ),
+    "too_many_children": gettext_noop(
+        "this element holds more than %(limit)d elements, more than one capture takes"
+    ),
     "unexpected_element": gettext_noop("this element is not expected inside <%(parent)s>"),
     "qualified_element": gettext_noop(
         "EPCIS 2.0 XML writes this element without a namespace prefix"
@@ -208,6 +249,9 @@ class XmlDocumentError(ValueError):
     ``example:field``), or ``""`` when the problem is the document as a whole.
     """
 
+    #: The reasons that are a capture limit (answered 413), not a malformed document.
+    LIMITS = frozenset({"too_many_events", "too_many_children"})
+
     def __init__(self, reason: str, line: int | None = None, element: str = "", **params) -> None:
         self.reason = reason
         self.line = line
@@ -224,10 +268,47 @@ class XmlDocumentError(ValueError):
         super().__init__(message)
 
 
-def parse_xml_document(data: bytes) -> dict:
-    """The JSON-LD form of an EPCIS 2.0 XML capture document; raises :class:`XmlDocumentError`."""
+class XmlDocument(dict):
+    """The JSON-LD form of an XML capture document — to every reader a plain ``dict`` — with
+    what the XSD found in the XML.
+
+    ``schema_errors``: the XSD's errors, in document order (empty when the XML is valid).
+    ``unread``: the indexes of the events too broken to convert, which stand in ``eventList``
+    as placeholders (each has XSD errors). Kept on the document itself so that it travels
+    through capture unchanged; a copy made with ``dict(…)`` is a JSON document again and gets
+    the JSON Schema.
+    """
+
+    __slots__ = ("schema_errors", "unread")
+
+    def __init__(
+        self, document: dict, schema_errors: Iterable[EventError], unread: Iterable[int] = ()
+    ) -> None:
+        super().__init__(document)
+        self.schema_errors = tuple(schema_errors)
+        self.unread = frozenset(unread)
+
+
+def parse_xml_document(data: bytes, *, limit: int | None = None) -> XmlDocument:
+    """An EPCIS 2.0 XML capture document, checked against the XSD and converted; raises
+    :class:`XmlDocumentError` for XML that is not one (see the module docstring).
+
+    ``limit`` (capture's limit on events per document) is checked before the XSD: on the number
+    of events and on the children of every element (see :func:`_refuse_oversized`)."""
     root = _parse(data)
-    return _Reader(root).document()
+    if limit is not None:
+        _refuse_oversized(root, limit)
+    errors = _schema_errors(root)
+    reader = _Reader(root, broken={error.event_index for error in errors})
+    try:
+        document = reader.document()
+    except XmlDocumentError:
+        # Failed outside the events: if the XSD refuses the document as a whole, nothing will
+        # be stored and its errors say why, so the events are only counted.
+        if not any(error.event_index is None for error in errors):
+            raise
+        document = reader.placeholders()
+    return XmlDocument(document, errors, reader.unread)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +414,204 @@ def _boolean(text: str, elem: etree._Element) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# The XSD
+
+_XSD_FILE = STANDARD_DIR / "xsd" / "EPCglobal-epcis-2_0.xsd"
+_per_thread = threading.local()
+#: libxml2 sets up its built-in XSD types on the first compile, and two threads compiling at
+#: once can break each other's ("the given type is not a built-in type"): one compile at a time.
+_compiling = threading.Lock()
+
+#: Elements whose children are the items of a JSON list: a child's pointer is its position.
+_LIST_ELEMENTS = frozenset(
+    {
+        "EventList",
+        "epcList",
+        "childEPCs",
+        "inputEPCList",
+        "outputEPCList",
+        "quantityList",
+        "childQuantityList",
+        "inputQuantityList",
+        "outputQuantityList",
+        "bizTransactionList",
+        "sourceList",
+        "destinationList",
+        "sensorElementList",
+        "correctiveEventIDs",
+        "children",
+        "VocabularyList",
+        "VocabularyElementList",
+    }
+)
+#: Repeated elements the JSON gathers in a list under their own name.
+_REPEATED = _LISTED | {"set", "unset"}
+#: What a message names below the element: an attribute, or the one child that is missing.
+_NAMED_IN_MESSAGE = (
+    re.compile(r"Element '[^']*', attribute '(?:\{[^}]*\})?([^']+)'"),
+    re.compile(r"The attribute '(?:\{[^}]*\})?([^']+)' is required but missing"),
+    re.compile(r"Missing child element\(s\)\. Expected is \( (?:\{[^}]*\})?([^\s,()]+) \)"),
+)
+_PATH_STEP = re.compile(r"(.+?)(?:\[(\d+)\])?")
+
+
+def _schema() -> etree.XMLSchema:
+    """The EPCIS 2.0 XSD, compiled on first use in each thread (see the module docstring)."""
+    schema = getattr(_per_thread, "schema", None)
+    if schema is None:
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        with _compiling:
+            schema = etree.XMLSchema(etree.parse(str(_XSD_FILE), parser))
+        _per_thread.schema = schema
+    return schema
+
+
+def _schema_errors(root: etree._Element) -> list[EventError]:
+    """The XSD's errors in the document, each with its event and field."""
+    schema = _schema()
+    if schema.validate(root):
+        return []
+    events = _event_elements(root)
+    index_of = {elem: index for index, elem in enumerate(events)}
+    places = _Places(root)
+    template = gettext("Line %(line)d, EPCIS 2.0 XML schema: %(detail)s")
+    errors = []
+    for entry in schema.error_log:
+        elem = places.element(entry.path)
+        chain = [elem, *elem.iterancestors()]
+        index = next((index_of[node] for node in chain if node in index_of), None)
+        base = root if index is None else events[index]
+        below = reversed(chain[: chain.index(base)])
+        message = template % {"line": entry.line, "detail": entry.message}
+        errors.append(
+            EventError(
+                event_index=index,
+                event_id=None if index is None else _event_id(base),
+                field=places.pointer(below, elem, entry.message),
+                code="xsd." + entry.type_name.removeprefix("SCHEMAV_").lower(),
+                message=message,
+            )
+        )
+    return errors
+
+
+def _refuse_oversized(root: etree._Element, limit: int) -> None:
+    """Refuse a document with more than ``limit`` events, or an element with more than
+    ``limit`` children, before the XSD sees it.
+
+    Why: libxml2 names each XSD error by the element's path, which it finds by counting the
+    element's preceding siblings, so the errors of a list of n bad items cost n² (measured:
+    10,000 bad quantities 0.5 s, 40,000 6 s; the million that 32 MB can hold would take about
+    an hour). Lists no longer than the events a capture takes (10,000 by default) bound a
+    document crafted to fail everywhere to some 20 s per 32 MB. The check is one pass over the
+    tree, 5–10 % of the conversion's time."""
+    count = len(_event_elements(root))
+    if count > limit:
+        raise XmlDocumentError("too_many_events", count=count, limit=limit)
+    for elem in root.iter():
+        if len(elem) > limit:
+            raise XmlDocumentError("too_many_children", elem.sourceline, _name(elem), limit=limit)
+
+
+def _event_elements(root: etree._Element) -> list[etree._Element]:
+    """The event elements in the order ``eventList`` lists them (:meth:`_Reader.event_list`)."""
+    found: list[etree._Element] = []
+
+    def collect(parent: etree._Element) -> None:
+        for child in parent:
+            if child.tag in EVENT_TYPES:
+                found.append(child)
+            elif child.tag == "extension":
+                collect(child)
+
+    event_list = root.find("EPCISBody/EventList")
+    if event_list is not None:
+        collect(event_list)
+    return found
+
+
+class _Places:
+    """Where in one document libxml2's errors are. Each parent's children are listed (by name,
+    or by position) once, so that ten thousand errors in ten thousand events cost one pass over
+    the EventList, not one each."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._named: dict[tuple[etree._Element, str], list[etree._Element]] = {}
+        self._positions: dict[tuple[etree._Element, str | None], dict] = {}
+
+    def element(self, path: str | None) -> etree._Element:
+        """The element at libxml2's path of an error (``/epcis:EPCISDocument/…/ObjectEvent[2]``:
+        names as written, ``*`` for an element in a default namespace, ``[n]`` counting the
+        siblings of that name); as far as it can be followed."""
+        node = self.root
+        for step in (path or "").split("/")[2:]:
+            name, position = _PATH_STEP.fullmatch(step).groups()
+            same = self._named.get((node, name))
+            if same is None:
+                same = [child for child in node if name == "*" or _path_name(child) == name]
+                self._named[node, name] = same
+            n = int(position or 1) - 1
+            if n >= len(same):
+                break
+            node = same[n]
+        return node
+
+    def position(self, node: etree._Element, tag: str | None = None) -> int:
+        """``node``'s position among its parent's children, or among those tagged ``tag``."""
+        parent = node.getparent()
+        positions = self._positions.get((parent, tag))
+        if positions is None:
+            children = [child for child in parent if tag is None or child.tag == tag]
+            positions = self._positions[parent, tag] = {c: i for i, c in enumerate(children)}
+        return positions[node]
+
+    def pointer(self, below: Iterable[etree._Element], elem: etree._Element, message: str) -> str:
+        """The JSON-pointer-like path of ``elem`` through ``below`` (its ancestors below the
+        event or root, top down, then itself), in the JSON form's names and list positions; an
+        attribute or a single missing child the message names is added at the end."""
+        parts = []
+        for node in below:
+            name = _name(node)
+            if node.tag in _WRAPPERS and node is not elem:
+                continue  # transparent, as in the conversion
+            if node.getparent().tag in _LIST_ELEMENTS:
+                parts.append(str(self.position(node)))
+            elif node.tag in _REPEATED:
+                parts += [_JSON_KEYS.get(name, name), str(self.position(node, node.tag))]
+            else:
+                parts.append(_JSON_KEYS.get(name, name))
+        for pattern in _NAMED_IN_MESSAGE:
+            found = pattern.search(message)
+            if found:
+                parts.append(_JSON_KEYS.get(found[1], found[1]))
+                break
+        return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def _path_name(elem: etree._Element) -> str | None:
+    if not isinstance(elem.tag, str):
+        return None
+    namespace, local = _split(elem.tag)
+    if namespace is None:
+        return local
+    return f"{elem.prefix}:{local}" if elem.prefix else "*"
+
+
+def _event_id(event: etree._Element) -> str | None:
+    found = event.findtext("eventID")
+    if found is None:
+        found = event.findtext("baseExtension/eventID")
+    return found.strip() if found else None
+
+
+def _placeholder(event: etree._Element) -> dict:
+    """What stands in ``eventList`` for an event too broken to convert."""
+    event_id = _event_id(event)
+    return {"type": event.tag, **({"eventID": event_id} if event_id else {})}
+
+
+# ---------------------------------------------------------------------------------------------
 # Namespaces → JSON-LD prefixes
 
 
@@ -380,8 +659,11 @@ def _vocabulary(vocabulary: cbv.Vocabulary) -> Handler:
 class _Reader:
     """Walks one parsed document; holds the namespaces its keys use."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, broken: Iterable[int | None] = ()) -> None:
         self.root = root
+        self.broken = frozenset(broken)  # events with XSD errors: may become placeholders
+        self.events: list[dict] = []
+        self.unread: set[int] = set()  # the events that did
         self.namespaces = _Namespaces()
         self._keys: dict[str, str] = {}  # "{namespace}local" → "prefix:local"
         self._xsd_types: dict[str, str] = {}  # xsi:type as written → XSD type name, or ""
@@ -546,19 +828,39 @@ class _Reader:
         return out
 
     def event_list(self, elem: etree._Element) -> list:
-        events = []
         for child in elem:
             tag = child.tag
             if tag in EVENT_TYPES:
-                events.append(self.fields(child, _EVENT, {"type": tag}))
-                self.attributes(child, {}, events[-1])
+                self.events.append(self.event(child))
             elif tag == "extension":  # EPCIS 1.x put TransformationEvent here
-                events.extend(self.event_list(child))
+                self.event_list(child)
             else:
                 raise XmlDocumentError(
                     "unexpected_element", child.sourceline, _name(child), parent=_name(elem)
                 )
-        return events
+        return self.events
+
+    def event(self, elem: etree._Element) -> dict:
+        """One event; a placeholder instead if the XSD refused it and it cannot be read."""
+        try:
+            return self.attributes(elem, {}, self.fields(elem, _EVENT, {"type": elem.tag}))
+        except XmlDocumentError:
+            index = len(self.events)
+            if index not in self.broken:
+                raise
+            self.unread.add(index)
+            return _placeholder(elem)
+
+    def placeholders(self) -> dict:
+        """A document the XSD refused as a whole and that cannot be read: its events counted,
+        each as a placeholder."""
+        events = _event_elements(self.root)
+        self.unread = set(range(len(events)))
+        return {
+            "@context": [EPCIS_CONTEXT],
+            "type": "EPCISDocument",
+            "epcisBody": {"eventList": [_placeholder(event) for event in events]},
+        }
 
     # -- event fields --------------------------------------------------------------------------
 
