@@ -19,7 +19,7 @@ from tirebrain.orgs.models import Organisation
 from tirebrain.products.models import Product
 from tirebrain.trace.epc import DIGITAL_LINK_STEM, decode, from_gtin, match_key
 from tirebrain.trace.lifecycle import Stage, lifecycle
-from tirebrain.trace.models import Event, EventEpc, Location
+from tirebrain.trace.models import Event, Location
 
 
 @dataclass(frozen=True)
@@ -71,59 +71,78 @@ def _month_of(moment: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+#: A tyre's events with their place, its city and the organisation that captured each, in one
+#: statement: the life history is looked up by people scanning a tyre, at 10^7+ events, and
+#: each further query (and the ORM's compiling of it) would cost more than the look-up itself.
+_EVENTS_OF_TYRE = """
+SELECT e.id, e.event_id, e.event_type, e.event_time, e.biz_step, e.disposition,
+       e.biz_location, e.read_point,
+       l.id AS loc_id, l.identifier AS loc_identifier, l.name_zh AS loc_name_zh,
+       l.name_en AS loc_name_en, l.role AS loc_role,
+       c.id AS city_id, c.code AS city_code, c.name_zh AS city_name_zh,
+       c.name_en AS city_name_en,
+       o.id AS org_id, o.code AS org_code, o.name_zh AS org_name_zh, o.name_en AS org_name_en
+FROM trace_event e
+LEFT JOIN trace_location l
+       ON l.identifier = CASE WHEN e.biz_location <> '' THEN e.biz_location ELSE e.read_point END
+LEFT JOIN orgs_organisation c ON c.id = l.city_id
+LEFT JOIN orgs_organisation o ON o.id = e.organisation_id
+WHERE e.id IN (SELECT x.event_id FROM trace_eventepc x WHERE x.key = %s)
+ORDER BY e.event_time, e.id
+"""
+
+
+def _org(row, prefix: str) -> Organisation | None:
+    pk = getattr(row, f"{prefix}_id")
+    if pk is None:
+        return None
+    return Organisation(
+        id=pk,
+        code=getattr(row, f"{prefix}_code"),
+        name_zh=getattr(row, f"{prefix}_name_zh"),
+        name_en=getattr(row, f"{prefix}_name_en") or "",
+    )
+
+
 def history(key: str, detail_scope: QuerySet[Event] | None) -> History:
     """The tyre's events; details for those in ``detail_scope`` (None: none in detail)."""
-    ids = EventEpc.objects.filter(key=key).values("event_id")
-    events = list(
-        Event.objects.filter(id__in=ids)
-        .order_by("event_time", "id")
-        .values(
-            "id",
-            "event_id",
-            "event_type",
-            "event_time",
-            "biz_step",
-            "disposition",
-            "biz_location",
-            "read_point",
-            "organisation_id",
-        )
-    )
-    detailed = set()
-    if detail_scope is not None and events:
+    events = list(Event.objects.raw(_EVENTS_OF_TYRE, [key]))
+    if detail_scope is None or not events:
+        detailed = set()
+    elif not detail_scope.query.where:  # every event (a provincial officer)
+        detailed = {e.id for e in events}
+    else:
         detailed = set(
-            detail_scope.filter(id__in=[e["id"] for e in events]).values_list("id", flat=True)
+            detail_scope.filter(id__in=[e.id for e in events]).values_list("id", flat=True)
         )
-    places = {
-        loc.identifier: loc
-        for loc in Location.objects.filter(
-            identifier__in={e["biz_location"] or e["read_point"] for e in events}
-        ).select_related("city")
-    }
-    orgs = Organisation.objects.in_bulk(
-        {e["organisation_id"] for e in events if e["id"] in detailed}
-    )
     cycle = lifecycle()
     stages = {s.code: s for s in cycle.stages}
     steps = []
     for e in events:
-        place_id = e["biz_location"] or e["read_point"]
-        location = places.get(place_id)
-        code = cycle.stage_of(e["event_type"], e["biz_step"], location.role if location else None)
-        show = e["id"] in detailed
+        location = None
+        if e.loc_id is not None:
+            location = Location(
+                id=e.loc_id,
+                identifier=e.loc_identifier,
+                name_zh=e.loc_name_zh,
+                name_en=e.loc_name_en or "",
+                role=e.loc_role,
+            )
+        code = cycle.stage_of(e.event_type, e.biz_step, location.role if location else None)
+        show = e.id in detailed
         steps.append(
             Step(
-                when=e["event_time"] if show else _month_of(e["event_time"]),
+                when=e.event_time if show else _month_of(e.event_time),
                 stage=stages.get(code) if code else None,
-                biz_step=e["biz_step"],
-                disposition=e["disposition"],
-                event_type=e["event_type"],
-                city=location.city if location else None,
+                biz_step=e.biz_step,
+                disposition=e.disposition,
+                event_type=e.event_type,
+                city=_org(e, "city"),
                 detailed=show,
-                event_id=e["event_id"] if show else "",
+                event_id=e.event_id if show else "",
                 location=location if show else None,
-                place=place_id if show else "",
-                captured_by=orgs.get(e["organisation_id"]) if show else None,
+                place=(e.biz_location or e.read_point) if show else "",
+                captured_by=_org(e, "org") if show else None,
             )
         )
     gtin, serial = _gtin_serial(key)
