@@ -172,3 +172,10 @@ def test_the_cockpit_shows_the_recycling_panel(client, world, reported):
     page = client.get("/cockpit/", {"year": 2025}).content.decode()
     assert "recycling-panel" in page
     assert "/trace/recycling/?year=2025" in page
+
+
+def test_a_city_officer_sees_only_their_city_figures(client, world, reported):
+    client.force_login(world.users["qingdao"])
+    page = client.get("/trace/recycling/", {"year": 2025}).content.decode()
+    assert f"?city={QINGDAO}" in page
+    assert f"?city={DONGYING}" not in page

@@ -2,9 +2,10 @@
 
 A document is checked whole before anything is stored (``trace.validation``): a JSON document
 against the EPCIS 2.0 JSON Schema, an XML document against the EPCIS 2.0 XSD (each binding by its
-own normative schema), both by the CBV rules. Under ``rollback`` (the default) one bad event refuses the document; under ``proceed`` the
-valid events are stored and the bad ones reported. Either way the capture job records every error
-with the event's index, its eventID and the field, and which organisation sent the document.
+own normative schema), both by the CBV rules. Under ``rollback`` (the default) one bad event
+refuses the document; under ``proceed`` the valid events are stored and the bad ones reported.
+Either way the capture job records every error with the event's index, its eventID and the
+field, and which organisation sent the document.
 
 A re-sent event (same eventID) is stored once; an error declaration — the event sent again with
 ``errorDeclaration`` — is added to the stored event (``store.declare_errors``).

@@ -138,6 +138,6 @@ def cockpit_panel(scope, year: int) -> dict | None:
         "year": year,
         "city": scope.name if city_code else "",
         "ratios": ratios(stages),
-        "on_market": f"{stages.get('on_market', 0):,}",
-        "collected": f"{stages.get('collected', 0):,}",
+        "on_market": stages.get("on_market", 0),
+        "collected": stages.get("collected", 0),
     }

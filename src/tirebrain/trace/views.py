@@ -9,13 +9,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tirebrain.accounts.access import role_of, scope_of
+from tirebrain.accounts.models import Role
 from tirebrain.orgs.models import Organisation
 from tirebrain.products.gtin import GtinError
 from tirebrain.trace import recycling
 from tirebrain.trace.access import events_for
 from tirebrain.trace.epc import EpcError
 from tirebrain.trace.history import history, key_for
-from tirebrain.trace.lifecycle import lifecycle
+from tirebrain.trace.lifecycle import Ratio, lifecycle
 from tirebrain.trace.models import EventEpc, Location, StageCount
 from tirebrain.trace.store import TYRE_ROLES
 
@@ -34,10 +36,32 @@ def tyre(request: HttpRequest, gtin: str = "", serial: str = "") -> HttpResponse
         else:
             found = history(key, events_for(request.user))
     template = "trace/tyre.html" if request.user.is_authenticated else "trace/tyre_public.html"
+    steps = [(s, _step_word(s.biz_step)) for s in found.steps] if found else []
     return render(
         request,
         template,
-        {"nav": "trace", "history": found, "error": error, "identifier": identifier},
+        {
+            "nav": "trace",
+            "history": found,
+            "steps": steps,
+            "error": error,
+            "identifier": identifier,
+        },
+    )
+
+
+def _step_word(biz_step: str) -> str:
+    """A business step as the timeline shows it: a CBV word as is, a user-vocabulary URI
+    (``https://voc.tirebrain.sd.gov.cn/bizstep/retreading``) by its last segment, which names
+    the step as well and fits a phone's line."""
+    return biz_step.rstrip("/").rsplit("/", 1)[-1] if "://" in biz_step else biz_step
+
+
+def _formula(ratio: Ratio) -> str:
+    """What a ratio divides, in stage names: "collected ÷ put on the market"."""
+    names = {s.code: s.name for s in lifecycle().stages}
+    return " ÷ ".join(
+        " + ".join(names[code] for code in side) for side in (ratio.numerator, ratio.denominator)
     )
 
 
@@ -56,10 +80,15 @@ def _year(request: HttpRequest, years: list[int]) -> int:
 
 @login_required
 def recycling_page(request: HttpRequest) -> HttpResponse:
+    """The province's figures, or — for a city officer, who sees only their city — the city's."""
+    city = scope_of(request.user) if role_of(request.user) == Role.CITY else None
     years = _years()
     year = _year(request, years)
-    table = recycling.counts()
+    table = recycling.counts(city_code=city.code if city else None)
     stages = table.get(year, {})
+    cities = recycling.city_rows(year)
+    if city is not None:
+        cities = [row for row in cities if row["city"].pk == city.pk]
     return render(
         request,
         "trace/recycling.html",
@@ -69,9 +98,10 @@ def recycling_page(request: HttpRequest) -> HttpResponse:
             "years": years,
             "stages": lifecycle().stages,
             "province": stages,
-            "ratios": recycling.ratios(stages),
-            "trend": [(y, table[y], recycling.ratios(table[y])) for y in sorted(table)],
-            "cities": recycling.city_rows(year),
+            "ratios": [(r, _formula(r.ratio)) for r in recycling.ratios(stages)],
+            "trend": [(y, table[y]) for y in sorted(table)],
+            "cities": cities,
+            "city": city,
         },
     )
 
