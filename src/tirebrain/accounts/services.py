@@ -111,10 +111,15 @@ def create_token(actor, username: str, name: str = "") -> str:
 
 def user_for_token(key: str):
     """The active user a bearer token belongs to, or None. Marks the token used."""
-    token = (
-        ApiToken.objects.select_related("user", "user__profile")
-        .filter(key_hash=hash_token(key), revoked=False, user__is_active=True)
-        .first()
+    # key_hash is unique: at most one row, so no ORDER BY (``first()`` would add one) — this
+    # runs on every API request.
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user", "user__profile").filter(
+                key_hash=hash_token(key), revoked=False, user__is_active=True
+            )[:1]
+        ),
+        None,
     )
     if token is None:
         return None

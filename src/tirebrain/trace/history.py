@@ -146,7 +146,7 @@ def history(key: str, detail_scope: QuerySet[Event] | None) -> History:
             )
         )
     gtin, serial = _gtin_serial(key)
-    product = (
-        Product.objects.filter(gtin=gtin).select_related("enterprise").first() if gtin else None
-    )
+    # GTINs are unique in the registry: no ORDER BY needed (``first()`` would add one).
+    found = Product.objects.filter(gtin=gtin).select_related("enterprise")[:1] if gtin else ()
+    product = next(iter(found), None)
     return History(key=key, gtin=gtin, serial=serial, product=product, steps=steps)

@@ -71,7 +71,7 @@ class EventContext(models.Model):
 
 class Event(models.Model):
     id = models.BigAutoField(primary_key=True)
-    event_id = models.CharField(_("event ID"), max_length=512, unique=True)
+    event_id = models.CharField(_("event ID"), max_length=512)
     event_type = models.CharField(_("event type"), max_length=32)
     event_time = models.DateTimeField(_("event time"))
     record_time = models.DateTimeField(_("record time"), db_index=True)
@@ -101,6 +101,9 @@ class Event(models.Model):
     class Meta:
         verbose_name = _("EPCIS event")
         verbose_name_plural = _("EPCIS events")
+        # A constraint rather than unique=True: on PostgreSQL Django adds a second, LIKE-capable
+        # index to a unique CharField, which eventIDs never need and every capture would pay.
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="trace_event_id_unique")]
         indexes = [
             models.Index(fields=["event_time"], name="trace_event_time"),
             models.Index(fields=["biz_step", "event_time"], name="trace_event_bizstep"),

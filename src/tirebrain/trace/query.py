@@ -64,6 +64,9 @@ TIME_BOUNDS = {
 }
 ORDER_FIELDS = {"eventTime": "event_time", "recordTime": "record_time"}
 CONTROL = {"perPage", "nextPageToken", "orderBy", "orderDirection"}
+#: Up to this many events matched by one MATCH_ parameter are fetched by id (below SQLite's
+#: 32,766 parameters a statement).
+MATCH_LIST_LIMIT = 10_000
 
 
 class QueryError(ValueError):
@@ -148,8 +151,19 @@ def filtered(events: QuerySet[Event], query: dict[str, list[str]]) -> QuerySet[E
                     # classes are also written as patterns (urn:epc:idpat:sgtin:CP.IR.*) in
                     # quantity lists, stored as given
                     condition |= Q(key=value.strip())
-            matching = EventEpc.objects.filter(condition, role__in=MATCH_ROLES[name])
-            events = events.filter(id__in=matching.values("event_id"))
+            matching = EventEpc.objects.filter(condition, role__in=MATCH_ROLES[name]).values_list(
+                "event_id", flat=True
+            )
+            found = list(matching[: MATCH_LIST_LIMIT + 1])
+            # Few matches (a tyre, a product): hand the database the ids, so it fetches exactly
+            # those. A subquery would leave the planner free to walk the whole ordered event
+            # table probing each row — fine when matches are dense, a scan of millions of rows
+            # when they cluster late in time (a product launched last year). Many matches: the
+            # subquery, since the ordered walk then meets matches soon.
+            if len(found) <= MATCH_LIST_LIMIT:
+                events = events.filter(id__in=found)
+            else:
+                events = events.filter(id__in=matching)
     return events
 
 
