@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from tirebrain import __version__
@@ -19,6 +20,18 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+def optional_user(request):
+    """For endpoints open to the public that show more to a known caller: the caller if a
+    bearer token or the session says who it is, None for the anonymous; a bad token is 401."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = BearerToken().authenticate(request, header[7:].strip())
+        if user is None:
+            raise HttpError(401, "Unauthorized")
+        return user
+    return request.user if django_auth(request) else None
 
 
 api = NinjaAPI(

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.security import django_auth
 
 from tirebrain.products.access import products_for
 from tirebrain.products.grading import GradingError, grade
@@ -19,19 +17,6 @@ from tirebrain.products.services import LABEL_SCHEME
 from tirebrain.products.sizes import SizeError, parse_size
 
 router = Router(tags=["products"])
-
-
-def _optional_user(request):
-    """The caller if a bearer token or session says who it is; otherwise anonymous."""
-    from tirebrain.api import BearerToken
-
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        user = BearerToken().authenticate(request, header[7:].strip())
-        if user is None:
-            raise HttpError(401, "Unauthorized")
-        return user
-    return request.user if django_auth(request) else None
 
 
 class SizeOut(Schema):
@@ -204,7 +189,9 @@ def list_products(request, size: str = "", brand: str = "", gtin: str = ""):
     summary="One product: every field within the caller's scope, else the public ones",
 )
 def get_product(request, product_id: int):
-    user = _optional_user(request)
+    from tirebrain.api import optional_user
+
+    user = optional_user(request)
     if user is not None:
         full = (
             products_for(user)

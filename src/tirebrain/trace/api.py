@@ -9,7 +9,6 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from tirebrain.core.i18n import localized
-from tirebrain.products.api import _optional_user
 from tirebrain.products.gtin import GtinError
 from tirebrain.trace.access import events_for
 from tirebrain.trace.epc import EpcError
@@ -49,7 +48,9 @@ class HistoryOut(Schema):
     summary="A tyre's life history by EPC URI, tag hex, Digital Link, or GTIN + serial",
 )
 def tyre_history(request, id: str = "", gtin: str = "", serial: str = ""):
-    user = _optional_user(request)
+    from tirebrain.api import optional_user
+
+    user = optional_user(request)
     if not (id or gtin or serial):
         raise HttpError(400, "Give id, or gtin and serial.")
     try:
