@@ -1051,6 +1051,7 @@ def english(doc: dict) -> list:
         ),
     ],
 )
+@pytest.mark.usefixtures("english")  # the assertions read the English messages
 def test_what_the_xsd_refuses_is_named_by_event_id_field_and_line(
     fields: str, element: str, field: str, code: str, says: str, readable: bool
 ) -> None:
