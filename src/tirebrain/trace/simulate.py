@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from tirebrain.orgs.models import Enterprise, Organisation
 from tirebrain.products.models import Product
@@ -405,6 +406,8 @@ def send_in_process(docs: Iterator[dict], token: str) -> Iterator[dict]:
     from django.test import Client
 
     host = next((h for h in settings.ALLOWED_HOSTS if h and "*" not in h), "localhost")
+    if settings.STATIC_ROOT:  # WhiteNoise warns about a missing one; `serve` fills it later
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     client = Client(HTTP_HOST=host.lstrip("."))
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     for doc in docs:
