@@ -511,18 +511,19 @@ def create_indexes(cur, vendor: str, catalogue: list[tuple]) -> None:
         print(f"  index {name}: {time.perf_counter() - start:.0f} s", flush=True)
 
 
-def load(events: int) -> float | None:
-    """Fill the event tables with ``events`` events unless this bench already did; the load
-    time in seconds, or None when the data were there."""
+def load(events: int) -> tuple[float, bool]:
+    """Fill the event tables with ``events`` events unless this bench already did. Returns the
+    load's seconds (kept on the bench's capture job, so a re-run can report it too) and
+    whether this run loaded."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from tirebrain.orgs.models import Organisation, OrgKind
     from tirebrain.trace.models import CaptureJob, Event
 
-    if CaptureJob.objects.filter(capture_id=JOB_ID, event_count=events).exists() and (
-        Event.objects.count() == events
-    ):
-        return None
+    done = CaptureJob.objects.filter(capture_id=JOB_ID, event_count=events).first()
+    if done and done.finished_at and Event.objects.count() == events:
+        return (done.finished_at - done.created_at).total_seconds(), False
     started = time.perf_counter()
     slots = unit_template()
     layout = Layout(events, len(slots))
@@ -577,7 +578,11 @@ def load(events: int) -> float | None:
             cur.execute("VACUUM ANALYZE trace_eventepc")
         else:
             cur.execute("ANALYZE")
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    CaptureJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - timedelta(seconds=seconds), finished_at=timezone.now()
+    )
+    return seconds, True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -619,8 +624,14 @@ def sample_tyres(rng: random.Random, n: int) -> list[str]:
 @dataclass(frozen=True)
 class Request:
     label: str
-    fetch: Callable[[str], object]  # the tyre's match key → the response
-    count: Callable[[bytes], int]  # how many events (or steps) the answer holds
+    run: Callable[[str], int]  # the tyre's match key → how many events (steps) it was given
+
+
+def _answer(label: str, response, count: Callable[[bytes], int]) -> int:
+    """The events in a 200 answer; stops the bench on anything else."""
+    if response.status_code != 200:
+        sys.exit(f"{label}: HTTP {response.status_code} {response.content[:300]!r}")
+    return count(response.content)
 
 
 def _event_list(content: bytes) -> int:
@@ -629,8 +640,11 @@ def _event_list(content: bytes) -> int:
 
 def requests(api, page) -> list[Request]:
     """The five requests, each given a tyre by its match key (``api``: a client with a
-    provincial officer's token; ``page``: one logged in as that officer)."""
+    provincial officer's token; ``page``: one logged in as that officer), and the life history
+    itself without HTTP (what the API and the page build on)."""
     from tirebrain.trace.epc import decode
+    from tirebrain.trace.history import history
+    from tirebrain.trace.models import Event
 
     def urn(key: str) -> str:
         return decode(key, company_prefix_length=GCP_LENGTH).pure_identity_uri
@@ -639,52 +653,83 @@ def requests(api, page) -> list[Request]:
         tyre = decode(key, company_prefix_length=GCP_LENGTH)
         return f"urn:epc:idpat:sgtin:{tyre.company_prefix}.{tyre.item_reference}.*"
 
+    def http(label: str, get: Callable[[str], object], count: Callable[[bytes], int]):
+        return Request(label, lambda key: _answer(label, get(key), count))
+
+    def steps(content: bytes) -> int:
+        return len(orjson.loads(content)["steps"])
+
+    def timeline(content: bytes) -> int:
+        return content.count(b"<time datetime=")
+
     return [
-        Request(
+        http(
             "GET /epcis/v2/events?MATCH_epc=<URN>",
             lambda key: api.get("/epcis/v2/events", {"MATCH_epc": urn(key)}),
             _event_list,
         ),
-        Request(
+        http(
             "GET /epcis/v2/events?MATCH_epc=<Digital Link>",
             lambda key: api.get("/epcis/v2/events", {"MATCH_epc": key}),
             _event_list,
         ),
-        Request(
+        http(
             "GET /api/v1/tyres/history?id=<URN>",
             lambda key: api.get("/api/v1/tyres/history", {"id": urn(key)}),
-            lambda content: len(orjson.loads(content)["steps"]),
+            steps,
         ),
-        Request(
+        http(
             "GET /trace/tyre/?id=<URN> (page)",
             lambda key: page.get("/trace/tyre/", {"id": urn(key)}),
-            lambda content: content.count(b"<time datetime="),
+            timeline,
         ),
-        Request(
+        http(
             "GET /epcis/v2/events?MATCH_epc=urn:epc:idpat:sgtin:CP.IR.*&perPage=30",
             lambda key: api.get("/epcis/v2/events", {"MATCH_epc": pattern(key), "perPage": "30"}),
             _event_list,
         ),
+        Request(
+            "trace.history.history(key), no HTTP",
+            lambda key: len(history(key, Event.objects.all()).steps),
+        ),
     ]
 
 
-def measure(request: Request, keys: list[str], warmup: int) -> tuple[list[float], list[int]]:
-    """Milliseconds per request and events per answer, after ``warmup`` requests; stops on
-    anything but a 200 that names at least one event."""
-    samples, counts = [], []
-    for n, key in enumerate(keys):
+@dataclass
+class Measured:
+    total: list[float]  # ms per request
+    sql: list[float]  # of which executing statements (sending, the server's work, receiving)
+    events: list[int]
+
+
+def measure(request: Request, keys: list[str], warmup: int) -> Measured:
+    """Each request's time and its statements' time (ms), after ``warmup`` requests; stops
+    on an answer without events."""
+    from django.db import connection
+
+    in_sql: list[float] = []
+
+    def timed(execute, sql, params, many, context):
         start = time.perf_counter()
-        response = request.fetch(key)
-        elapsed = (time.perf_counter() - start) * 1000
-        if response.status_code != 200:
-            sys.exit(f"{request.label}: HTTP {response.status_code} {response.content[:300]!r}")
-        found = request.count(response.content)
-        if not found:
-            sys.exit(f"{request.label}: no event for {key}")
-        if n >= warmup:
-            samples.append(elapsed)
-            counts.append(found)
-    return samples, counts
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_sql.append(time.perf_counter() - start)
+
+    measured = Measured([], [], [])
+    with connection.execute_wrapper(timed):
+        for n, key in enumerate(keys):
+            in_sql.clear()
+            start = time.perf_counter()
+            found = request.run(key)
+            elapsed = time.perf_counter() - start
+            if not found:
+                sys.exit(f"{request.label}: no event for {key}")
+            if n >= warmup:
+                measured.total.append(elapsed * 1000)
+                measured.sql.append(sum(in_sql) * 1000)
+                measured.events.append(found)
+    return measured
 
 
 def explain(request: Request, key: str) -> None:
@@ -693,7 +738,7 @@ def explain(request: Request, key: str) -> None:
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        request.fetch(key)
+        request.run(key)
     print(f"\n### {request.label}\n")
     for query in queries.captured_queries:
         print(f"-- {query['time']} s\n{query['sql']}")
@@ -739,11 +784,10 @@ def main() -> None:
 
     load_reference("bench")
     call_command("collectstatic", interactive=False, verbosity=0)  # as `tirebrain serve` does
-    seconds = load(args.events)
+    seconds, now = load(args.events)
     print(
-        f"loaded in {seconds / 60:.1f} min ({seconds:.0f} s)"
-        if seconds is not None
-        else f"{args.events:,} events already loaded by this bench"
+        f"{args.events:,} events loaded {'now' if now else 'by an earlier run'} in "
+        f"{seconds / 60:.1f} min ({seconds:.0f} s)"
     )
     for name, size in sizes():
         print(f"  {name}: {size / 2**20:,.0f} MiB")
@@ -753,15 +797,18 @@ def main() -> None:
     page.force_login(user)
     rng = random.Random(args.seed)
     print(f"\ndatabase: {connection.vendor}; warm-up {args.warmup}, samples {args.samples}\n")
-    print("| request | events stored | p50 ms | p99 ms | events in the answer (median) |")
-    print("|---|---|---|---|---|")
+    print(
+        "| request | events stored | p50 ms | p99 ms | SQL p50 ms | SQL p99 ms "
+        "| events in the answer (median) |"
+    )
+    print("|---|---|---|---|---|---|---|")
     kinds = requests(api, page)
     for request in kinds:
-        keys = sample_tyres(rng, args.warmup + args.samples)
-        samples, counts = measure(request, keys, args.warmup)
+        m = measure(request, sample_tyres(rng, args.warmup + args.samples), args.warmup)
         print(
-            f"| {request.label} | {args.events:,} | {percentile(samples, 50):.1f} | "
-            f"{percentile(samples, 99):.1f} | {percentile(counts, 50):.0f} |",
+            f"| {request.label} | {args.events:,} | {percentile(m.total, 50):.1f} | "
+            f"{percentile(m.total, 99):.1f} | {percentile(m.sql, 50):.1f} | "
+            f"{percentile(m.sql, 99):.1f} | {percentile(m.events, 50):.0f} |",
             flush=True,
         )
     if args.explain:
