@@ -24,16 +24,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tirebrain.trace.epc import EpcError
-from tirebrain.trace.errors import EventError
+from tirebrain.trace.errors import CaptureRefused, EventError
 from tirebrain.trace.hashid import event_hash_id
 from tirebrain.trace.models import CaptureBehaviour, CaptureJob, EventContext
 from tirebrain.trace.store import (
-    Row,
+    Candidate,
     declare_errors,
     first_occurrences,
     not_stored,
-    prepare,
+    prepared,
     write,
 )
 from tirebrain.trace.validation import validate_document, validate_event
@@ -65,27 +64,13 @@ def record_time_now() -> tuple:
     return now, now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _rows(
-    events: list[dict], skip: set[int], context, record_text: str
-) -> tuple[list[Row], list[EventError]]:
-    rows, errors = [], []
-    for index, event in enumerate(events):
-        if index in skip:
-            continue
-        event_id = event.get("eventID") or event_hash_id(event, context)
-        try:
-            rows.append(prepare(event, event_id, record_text))
-        except EpcError as exc:
-            errors.append(
-                EventError(
-                    event_index=index,
-                    event_id=event.get("eventID"),
-                    field=getattr(exc, "field", "") or "",
-                    code="epc",
-                    message=str(exc),
-                )
-            )
-    return rows, errors
+def _candidates(events: list[dict], skip: set[int], context) -> list[Candidate]:
+    """The events to store, under their eventIDs, each eventID once."""
+    return first_occurrences(
+        Candidate(index, event, event.get("eventID") or event_hash_id(event, context))
+        for index, event in enumerate(events)
+        if index not in skip
+    )
 
 
 def capture_document(
@@ -133,11 +118,10 @@ def _store(
     job: CaptureJob, events: list[dict], bad: set[int], context, errors: list[EventError]
 ) -> CaptureJob:
     record_time, record_text = record_time_now()
-    rows, row_errors = _rows(events, bad, context, record_text)
-    errors = errors + row_errors
-    if row_errors and job.behaviour == CaptureBehaviour.ROLLBACK:
-        return _finish(job, errors, stored=0, duplicates=0)
-    unique = first_occurrences(rows)
+    candidates = _candidates(events, bad, context)
+    # Rows are prepared while they are written (store.write streams them to the database); an
+    # event whose EPCs turn out malformed is left out then, and its error collected here.
+    row_errors: list[EventError] = []
     try:
         with transaction.atomic():
             ctx = stored_context(context)
@@ -147,19 +131,20 @@ def _store(
                 "context_id": ctx.pk if ctx else None,
                 "record_time": record_time,
             }
-            # Most documents are new: write at once and let the unique index find re-sent
-            # events; only then look up which were stored before and write the rest.
+            rollback = job.behaviour == CaptureBehaviour.ROLLBACK
+            # Most documents are new: write at once and let the unique constraint find
+            # re-sent events; only then look up which were stored before and write the rest.
             try:
                 with transaction.atomic():
-                    write(unique, **target)
-                fresh, declared = unique, 0
+                    stored = _write(candidates, record_text, target, row_errors, rollback)
+                declared = 0
             except IntegrityError:
-                fresh = not_stored(unique)
-                write(fresh, **target)
-                new = {r.event_id for r in fresh}
-                declared = declare_errors(
-                    [r for r in unique if r.declares_error and r.event_id not in new]
-                )
+                fresh = not_stored(candidates)
+                stored = _write(fresh, record_text, target, row_errors, rollback)
+                new = {c.event_id for c in fresh}
+                declared = declare_errors([c for c in candidates if c.event_id not in new])
+    except CaptureRefused as refused:
+        return _finish(job, errors + refused.errors, stored=0, duplicates=0)
     except IntegrityError:
         # Another capture stored one of these events between our check and our write.
         conflict = EventError(
@@ -172,9 +157,22 @@ def _store(
                 "document again (events already stored are skipped)."
             ),
         )
-        return _finish(job, [*errors, conflict], stored=0, duplicates=0)
-    stored = len(fresh) + declared
-    return _finish(job, errors, stored=stored, duplicates=len(rows) - stored)
+        return _finish(job, [*errors, *row_errors, conflict], stored=0, duplicates=0)
+    written = stored + declared
+    accepted = len(events) - len(bad) - len(row_errors)
+    return _finish(job, errors + row_errors, stored=written, duplicates=accepted - written)
+
+
+def _write(
+    candidates: list[Candidate], record_text: str, target: dict, errors: list, rollback: bool
+) -> int:
+    """Prepare and write ``candidates``; ``errors`` gets (afresh) those whose EPCs are
+    malformed, which under ``rollback`` refuse them all. Returns how many were written."""
+    errors.clear()
+    rows = write(prepared(candidates, record_text, errors), len(candidates), **target)
+    if errors and rollback:
+        raise CaptureRefused(errors)
+    return len(rows)
 
 
 def _finish(job: CaptureJob, errors: list[EventError], *, stored: int, duplicates: int):
