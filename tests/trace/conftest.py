@@ -17,10 +17,11 @@ GS1 = Path(__file__).parent / "gs1"
 
 
 def gs1_json_documents() -> list[Path]:
-    """Every official EPCIS 2.0 example capture document (JSON/JSON-LD)."""
+    """Every official EPCIS 2.0 example capture document in JSON/JSON-LD: those under JSON/ and
+    the one GS1 keeps beside its XML twins (XML/WithEventHashID/event_with_identical_hash_id_7)."""
     return sorted(
         p
-        for p in (GS1 / "JSON").rglob("*.json*")
+        for p in GS1.rglob("*.json*")
         if orjson.loads(p.read_bytes()).get("type") == "EPCISDocument"
     )
 

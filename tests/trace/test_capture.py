@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
-from tests.trace.conftest import gs1_json_documents
+from tests.trace.conftest import Epcis, gs1_json_documents
 from tests.trace.documents import document, object_event, sgtin
+from tirebrain.accounts.models import ApiToken
+from tirebrain.orgs.models import Organisation, OrgKind
+from tirebrain.trace.hashid import event_hash_id
 from tirebrain.trace.models import CaptureJob, Event, EventEpc
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +201,211 @@ def test_an_error_declaration_marks_the_stored_event(epcis):
     assert stored["errorDeclaration"]["reason"] == "incorrect_data"
     again = epcis.job(epcis.capture(document(declaration)))
     assert again["duplicateCount"] == 1
+
+
+# -- tokens and the organisation that captured -------------------------------------------------
+
+
+def test_a_machine_captures_with_its_token_and_no_csrf_token(world):
+    """Partners' systems post with a bearer token and no CSRF cookie (the client below enforces
+    CSRF as a real request would): both capture endpoints take them."""
+    machine = Epcis(Client(enforce_csrf_checks=True), world)
+    job = machine.job(machine.capture(document(object_event(0))))
+    assert job["success"] and job["storedCount"] == 1
+    response = machine.client.post(
+        "/epcis/v2/events",
+        orjson.dumps(object_event(1)),
+        content_type="application/json",
+        **machine.headers("enterprise"),
+    )
+    assert response.status_code == 201
+    assert Event.objects.count() == 2
+
+
+@pytest.mark.parametrize("spoilt", ["unknown", "revoked", "inactive user", "not bearer"])
+def test_capture_refuses_a_token_that_is_not_live_with_401(epcis, world, spoilt):
+    headers = epcis.headers("enterprise")
+    if spoilt == "unknown":
+        headers = {"HTTP_AUTHORIZATION": "Bearer tb_" + "x" * 43}
+    elif spoilt == "revoked":
+        ApiToken.objects.filter(user=world.users["enterprise"]).update(revoked=True)
+    elif spoilt == "inactive user":
+        world.users["enterprise"].is_active = False
+        world.users["enterprise"].save(update_fields=["is_active"])
+    else:
+        headers = {"HTTP_AUTHORIZATION": f"Token {world.keys['enterprise']}"}
+    for path, body in (
+        ("/epcis/v2/capture", document(object_event(0))),
+        ("/epcis/v2/events", object_event(1)),
+    ):
+        response = epcis.client.post(
+            path, orjson.dumps(body), content_type="application/ld+json", **headers
+        )
+        assert response.status_code == 401, path
+        assert response["WWW-Authenticate"] == 'Bearer realm="epcis"'
+        assert orjson.loads(response.content)["type"] == "epcisException:SecurityException"
+    assert (CaptureJob.objects.count(), Event.objects.count()) == (0, 0)
+
+
+def test_a_browser_session_is_not_enough_to_capture(client, world):
+    client.force_login(world.users["enterprise"])
+    for path, body in (
+        ("/epcis/v2/capture", document(object_event(0))),
+        ("/epcis/v2/events", object_event(1)),
+    ):
+        response = client.post(path, orjson.dumps(body), content_type="application/ld+json")
+        assert response.status_code == 401, path
+    assert (CaptureJob.objects.count(), Event.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(("role", "status"), [(None, 401), ("dongying", 403), ("department", 403)])
+def test_single_event_capture_needs_a_capturing_token(epcis, role, status):
+    response = epcis.client.post(
+        "/epcis/v2/events",
+        orjson.dumps(object_event(1)),
+        content_type="application/json",
+        **epcis.headers(role),
+    )
+    assert response.status_code == status
+    assert (CaptureJob.objects.count(), Event.objects.count()) == (0, 0)
+
+
+def test_each_event_records_the_organisation_that_captured_it(epcis, world):
+    epcis.job(epcis.capture(document(object_event(1))))
+    epcis.job(epcis.capture(document(object_event(2)), role="enterprise_b"), role="enterprise_b")
+    epcis.job(epcis.capture(document(object_event(3)), role="province"), role="province")
+    province = Organisation.objects.get(kind=OrgKind.PROVINCE)
+    captured = dict(Event.objects.values_list("event_id", "organisation_id"))
+    assert captured == {
+        object_event(1)["eventID"]: world.ents["a1"].pk,
+        object_event(2)["eventID"]: world.ents["b"].pk,
+        object_event(3)["eventID"]: province.pk,
+    }
+    jobs = {job.user.username: job.organisation_id for job in CaptureJob.objects.all()}
+    assert jobs == {"firm": world.ents["a1"].pk, "firm-b": world.ents["b"].pk, "prov": province.pk}
+
+
+# -- the capture job, rollback and proceed -----------------------------------------------------
+
+
+def test_the_capture_answer_points_at_its_job(epcis):
+    response = epcis.capture(document(object_event(0)))
+    job = epcis.job(response)
+    assert response["Location"] == f"/epcis/v2/capture/{job['captureID']}"
+    assert (job["eventCount"], job["storedCount"], job["duplicateCount"]) == (1, 1, 0)
+    assert job["finishedAt"] >= job["createdAt"]
+
+
+@pytest.mark.parametrize("behaviour", [None, "rollback"])
+def test_rollback_is_the_default_and_can_be_asked_for(epcis, behaviour):
+    doc = document(object_event(0), object_event(1, disposition="broken"), object_event(2))
+    job = epcis.job(epcis.capture(doc, behaviour=behaviour))
+    assert job["captureErrorBehaviour"] == "rollback"
+    assert (job["success"], job["storedCount"], Event.objects.count()) == (False, 0, 0)
+    assert [(e["event_index"], e["event_id"], e["field"], e["code"]) for e in job["errors"]] == [
+        (1, object_event(1)["eventID"], "/disposition", "cbv.disposition")
+    ]
+
+
+def test_proceed_then_the_corrected_document_again_stores_only_the_corrected_event(epcis):
+    bad = document(object_event(0), object_event(1, disposition="broken"), object_event(2))
+    first = epcis.job(epcis.capture(bad, behaviour="proceed"))
+    assert (first["storedCount"], first["duplicateCount"]) == (2, 0)
+    fixed = document(object_event(0), object_event(1), object_event(2))
+    again = epcis.job(epcis.capture(fixed, behaviour="proceed"))
+    assert (again["success"], again["storedCount"], again["duplicateCount"]) == (True, 1, 2)
+    assert Event.objects.count() == 3
+
+
+def test_a_proceed_document_with_no_valid_event_stores_nothing(epcis):
+    doc = document(object_event(0, action="NOW"), object_event(1, bizStep="Packing"))
+    job = epcis.job(epcis.capture(doc, behaviour="proceed"))
+    assert [(e["event_index"], e["field"]) for e in job["errors"]] == [
+        (0, "/action"),
+        (1, "/bizStep"),
+    ]
+    assert (job["success"], job["storedCount"], Event.objects.count()) == (False, 0, 0)
+
+
+def test_the_hash_id_of_an_event_without_id_is_the_cbv_20_one(epcis):
+    doc = document(object_event(0, event_id=None), object_event(1, event_id=None))
+    epcis.job(epcis.capture(doc))
+    expected = {event_hash_id(e, doc["@context"]) for e in doc["epcisBody"]["eventList"]}
+    assert set(Event.objects.values_list("event_id", flat=True)) == expected
+    assert len(expected) == 2
+    again = epcis.job(epcis.capture(doc))
+    assert (again["storedCount"], again["duplicateCount"]) == (0, 2)
+
+
+def test_a_resent_single_event_is_stored_once(epcis):
+    def post():
+        return epcis.client.post(
+            "/epcis/v2/events",
+            orjson.dumps(object_event(7, event_id=None)),
+            content_type="application/json",
+            **epcis.headers("enterprise"),
+        )
+
+    first, second = post(), post()
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first["Location"] == second["Location"]
+    (event_id,) = Event.objects.values_list("event_id", flat=True)
+    assert event_id == event_hash_id(object_event(7, event_id=None), None)
+
+
+def test_an_error_declaration_in_the_same_document_marks_the_event(epcis):
+    """As when it comes in a later document (test_an_error_declaration_marks_the_stored_event):
+    the event is stored once, with the declaration (GS1's AssociationEventExamples.xml holds
+    event d and g, its declaration, whose hash ID is d's)."""
+    event = object_event(3)
+    declaration = {
+        **event,
+        "errorDeclaration": {
+            "declarationTime": "2025-03-02T08:00:00+08:00",
+            "reason": "did_not_occur",
+        },
+    }
+    job = epcis.job(epcis.capture(document(event, declaration)))
+    assert job["success"]
+    (stored,) = epcis.events("province", EQ_eventID=event["eventID"])
+    assert stored["errorDeclaration"]["reason"] == "did_not_occur"
+
+
+# -- limits ------------------------------------------------------------------------------------
+
+
+def test_the_advertised_limits_are_the_enforced_ones(client, epcis):
+    two = document(object_event(0), object_event(1))
+    size = len(orjson.dumps(two))
+    with override_settings(EPCIS_MAX_EVENTS=2, EPCIS_MAX_BYTES=size):
+        options = client.options("/epcis/v2/capture")
+        advertised = (
+            options["GS1-EPCIS-Capture-Limit"],
+            options["GS1-EPCIS-Capture-File-Size-Limit"],
+        )
+        assert advertised == ("2", str(size))
+        accepted = epcis.capture(two)
+        assert accepted.status_code == 202
+        assert accepted["GS1-EPCIS-Capture-Limit"] == "2"
+        three = document(object_event(0), object_event(1), object_event(2))
+        assert epcis.capture(three).status_code == 413
+    with override_settings(EPCIS_MAX_BYTES=size - 1):
+        too_big = epcis.capture(two)
+        assert too_big.status_code == 413
+        assert orjson.loads(too_big.content)["type"] == (
+            "epcisException:CaptureLimitExceededException"
+        )
+    assert CaptureJob.objects.count() == 1
+
+
+def test_single_event_capture_enforces_the_size_limit(epcis):
+    event = orjson.dumps(object_event(1))
+    with override_settings(EPCIS_MAX_BYTES=len(event) - 1):
+        response = epcis.client.post(
+            "/epcis/v2/events",
+            event,
+            content_type="application/json",
+            **epcis.headers("enterprise"),
+        )
+    assert response.status_code == 413
+    assert (CaptureJob.objects.count(), Event.objects.count()) == (0, 0)

@@ -4,6 +4,8 @@ broken document is refused with errors naming the event, the field and what is e
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,6 +48,30 @@ def test_every_official_example_document_is_valid(path: Path) -> None:
 def test_all_official_json_examples_are_covered() -> None:
     """Only the query result document is left out of the test above."""
     assert len(_capture_documents()) == len(list((GS1 / "JSON").rglob("*.json*"))) - 1 > 40
+
+
+def _git_blob_sha1(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def test_the_vendored_examples_are_all_of_gs1s_and_unchanged() -> None:
+    """GS1's JSON/ and XML/ folders, every file and each byte for byte (gs1/SOURCE.md lists them
+    with their Git blob hashes at the commit the schemas come from): a file dropped or edited
+    here would silently shrink or change what the tests above accept."""
+    listed = dict(
+        reversed(line.split("  ", 1))
+        for line in (GS1 / "SOURCE.md").read_text(encoding="utf-8").splitlines()
+        if re.fullmatch(r"[0-9a-f]{40}  \S+", line)
+    )
+    here = {
+        str(p.relative_to(GS1)): _git_blob_sha1(p.read_bytes())
+        for p in GS1.rglob("*")
+        if p.is_file() and p.name != "SOURCE.md"
+    }
+    assert here == listed
+    assert len(listed) == 94
+    assert sum(name.endswith((".json", ".jsonld")) for name in listed) == 48
+    assert sum(name.endswith(".xml") for name in listed) == 37
 
 
 def test_a_query_document_is_refused_as_a_capture_but_its_events_are_valid() -> None:

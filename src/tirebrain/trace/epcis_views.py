@@ -138,7 +138,6 @@ def _capture_limits() -> dict[str, str]:
     }
 
 
-@csrf_exempt
 def _sender(request: HttpRequest):
     """(user, organisation) of a capturing request's token, or the refusal to send back."""
     user = _token_user(request)
@@ -158,6 +157,7 @@ def _incoming(request: HttpRequest) -> tuple[dict, str] | HttpResponse:
     return _parse(request, data)
 
 
+@csrf_exempt
 def capture(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _respond(b"", 204, Allow="OPTIONS, GET, POST", **_capture_limits())

@@ -4,7 +4,8 @@ Parameters follow EPCIS 2.0 §8.2.7.1; list values are pipe-delimited (the bindi
 ``style: pipeDelimited``) or repeated. Pages are keyset pages: the ``nextPageToken`` is the
 query itself plus the position after the last event returned, signed (so it cannot be forged to
 step outside the caller's scope) and valid for an hour. Answers are EPCISQueryDocuments built by
-splicing the stored event bodies into the envelope — no event is parsed and re-serialised.
+splicing the stored event bodies into the envelope — no event is parsed and re-serialised, but
+for the few that spell a CBV value as its EPCIS 1.x URN (see :func:`epcis_2_spelling`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tirebrain.trace.cbv import (
+    BIZ_STEP,
+    BIZ_TRANSACTION_TYPE,
+    DISPOSITION,
+    ERROR_REASON,
+    SOURCE_DESTINATION_TYPE,
+    Vocabulary,
+)
 from tirebrain.trace.epc import EpcError, match_key, pattern_prefixes
 from tirebrain.trace.lifecycle import bare_cbv
 from tirebrain.trace.models import EpcRole, Event, EventContext, EventEpc
@@ -245,6 +254,47 @@ def merged_context(context_ids: list[int | None]) -> list:
 
 
 _SPLICE = "__tirebrain_event_list__"
+_CBV_URN = "urn:epcglobal:cbv:"
+
+
+def _bare_urn(value, vocabulary: Vocabulary):
+    if isinstance(value, str) and value.startswith(_CBV_URN):
+        return vocabulary.bare(value) or value
+    return value
+
+
+def epcis_2_spelling(body: str) -> str:
+    """A stored event body with every CBV standard value written as its EPCIS 1.x URN
+    (``urn:epcglobal:cbv:bizstep:receiving``) turned into the bare word (``receiving``).
+
+    Capture takes those URNs (GS1's own JSON examples use them; see ``trace.validation``) and
+    stores the event as sent, but the EPCIS 2.0 JSON Schema refuses the ``urn:epcglobal:cbv:``
+    namespace in its code-list fields, so an answer carrying them would not be a valid EPCIS 2.0
+    document. The word and the URN are the same CBV value (its hash ID does not change). Bodies
+    without the URN prefix — nearly all — are returned untouched, unparsed."""
+    if _CBV_URN not in body:
+        return body
+    event = orjson.loads(body)
+    for field, vocabulary in (("bizStep", BIZ_STEP), ("disposition", DISPOSITION)):
+        if field in event:
+            event[field] = _bare_urn(event[field], vocabulary)
+    persistent = event.get("persistentDisposition")
+    if isinstance(persistent, dict):
+        for key in ("set", "unset"):
+            if isinstance(persistent.get(key), list):
+                persistent[key] = [_bare_urn(v, DISPOSITION) for v in persistent[key]]
+    for field, vocabulary in (
+        ("bizTransactionList", BIZ_TRANSACTION_TYPE),
+        ("sourceList", SOURCE_DESTINATION_TYPE),
+        ("destinationList", SOURCE_DESTINATION_TYPE),
+    ):
+        for item in event.get(field) or ():
+            if isinstance(item, dict) and "type" in item:
+                item["type"] = _bare_urn(item["type"], vocabulary)
+    declaration = event.get("errorDeclaration")
+    if isinstance(declaration, dict) and "reason" in declaration:
+        declaration["reason"] = _bare_urn(declaration["reason"], ERROR_REASON)
+    return orjson.dumps(event).decode()
 
 
 def query_document(bodies: list[str], context_ids: list[int | None]) -> bytes:
@@ -261,10 +311,11 @@ def query_document(bodies: list[str], context_ids: list[int | None]) -> bytes:
         },
     }
     head, tail = orjson.dumps(envelope).split(orjson.dumps(_SPLICE))
-    return b"".join((head, b"[", ",".join(bodies).encode(), b"]", tail))
+    events = ",".join(epcis_2_spelling(body) for body in bodies)
+    return b"".join((head, b"[", events.encode(), b"]", tail))
 
 
 def event_document(event: Event) -> bytes:
     """One event as a JSON-LD object with its context (``GET /events/{eventID}``)."""
     context = orjson.dumps(merged_context([event.context_id]))
-    return b'{"@context":' + context + b"," + event.body.encode()[1:]
+    return b'{"@context":' + context + b"," + epcis_2_spelling(event.body).encode()[1:]
