@@ -62,7 +62,7 @@ def test_the_sidewall_qr_code_shows_stages_and_no_organisation(open_page, live_s
     assert steps.locator("b").all_inner_texts() == stages
     assert steps.locator("time").all_inner_texts()[:2] == ["2024-01", "2024-01"]  # months only
     assert steps.locator(".city").all_inner_texts()[0] == "东营市"
-    assert "当前: 再生胶" in page.locator(".tag").inner_text()
+    assert "当前：再生胶" in page.locator(".tag").inner_text()
     text = page.locator("main").inner_text()
     organisations = [o.name_zh for o in Organisation.objects.exclude(kind="city")]
     places_ = [loc.name_zh for loc in Location.objects.all()]
