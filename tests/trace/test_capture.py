@@ -11,8 +11,10 @@ from tests.trace.conftest import Epcis, gs1_json_documents
 from tests.trace.documents import document, object_event, sgtin
 from tirebrain.accounts.models import ApiToken
 from tirebrain.orgs.models import Organisation, OrgKind
+from tirebrain.trace.epc import match_key
 from tirebrain.trace.hashid import event_hash_id
-from tirebrain.trace.models import CaptureJob, Event, EventEpc
+from tirebrain.trace.models import CaptureJob, Event, EventEpc, StageCount
+from tirebrain.trace.store import COPY_CHUNK
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +89,45 @@ def test_a_resent_event_is_stored_once(epcis):
 def test_an_event_twice_in_one_document_is_stored_once(epcis):
     job = epcis.job(epcis.capture(document(object_event(0), object_event(0))))
     assert job["storedCount"] == 1 and job["duplicateCount"] == 1
+
+
+#: More events than one COPY chunk holds, so that the streamed write crosses chunk boundaries.
+MANY = 3 * COPY_CHUNK + 7
+MALFORMED = "urn:epc:id:sgtin:0614141.81234.6789"  # company prefix + item reference ≠ 13 digits
+
+
+def test_a_long_document_partly_stored_before_stores_the_rest_once(epcis):
+    before = [0, 1, COPY_CHUNK, 2 * COPY_CHUNK + 3, MANY - 1]
+    epcis.job(epcis.capture(document(*(object_event(n) for n in before))))
+    job = epcis.job(epcis.capture(document(*(object_event(n) for n in range(MANY)))))
+    assert (job["success"], job["storedCount"], job["duplicateCount"]) == (True, MANY - 5, 5)
+    assert Event.objects.count() == MANY
+    assert EventEpc.objects.count() == MANY
+    assert set(EventEpc.objects.values_list("key", flat=True)) == {
+        match_key(sgtin(n)) for n in range(MANY)
+    }
+
+
+def test_a_malformed_epc_late_in_a_long_document_refuses_it_all_under_rollback(epcis):
+    events = [object_event(n) for n in range(MANY)]
+    events[MANY - 2] = object_event(MANY - 2, epcs=[MALFORMED])
+    job = epcis.job(epcis.capture(document(*events)))
+    assert job["success"] is False
+    assert [(e["event_index"], e["code"]) for e in job["errors"]] == [(MANY - 2, "epc")]
+    assert (job["storedCount"], Event.objects.count(), EventEpc.objects.count()) == (0, 0, 0)
+    assert StageCount.objects.count() == 0
+
+
+def test_a_malformed_epc_under_proceed_leaves_out_only_its_event(epcis):
+    events = [object_event(n) for n in range(MANY)]
+    events[COPY_CHUNK] = object_event(COPY_CHUNK, epcs=[MALFORMED])
+    job = epcis.job(epcis.capture(document(*events), behaviour="proceed"))
+    assert [(e["event_index"], e["code"]) for e in job["errors"]] == [(COPY_CHUNK, "epc")]
+    assert (job["storedCount"], job["duplicateCount"]) == (MANY - 1, 0)
+    assert set(Event.objects.values_list("event_id", flat=True)) == {
+        e["eventID"] for i, e in enumerate(events) if i != COPY_CHUNK
+    }
+    assert EventEpc.objects.count() == MANY - 1
 
 
 def test_an_event_without_id_gets_the_cbv_hash_id_and_is_idempotent(epcis):
