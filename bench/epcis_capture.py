@@ -11,9 +11,11 @@ from the document's bytes to the finished job: POST /epcis/v2/capture through Dj
 request stack in-process (token check, JSON parsing, JSON Schema and CBV validation, EPC match
 keys, de-duplication, the writes with their indexes, the stage counts), one thread.
 
-The ceiling is what no implementation can beat on this machine: ``orjson.loads`` of the same
-documents plus PostgreSQL ``COPY`` of the same rows into tables built like the repository's
-(same columns and indexes), measured in the same run. PostgreSQL runs in its own process.
+The ceiling is the least any implementation must do on this machine: ``orjson.loads`` of the
+same documents plus PostgreSQL ``COPY`` of the same rows (their COPY text made beforehand) into
+tables built like the repository's (same columns and indexes), measured in the same run.
+``capture CPU s`` is this process's CPU time: capture is one thread; on PostgreSQL the server's
+share of the work runs in its own process, at the same time (capture streams its rows).
 """
 
 from __future__ import annotations
@@ -161,13 +163,13 @@ def main() -> None:
     warm = make_documents(1, args.events, args.seed + 1, run[::-1])[0]
     client.post("/epcis/v2/capture", warm, content_type="application/ld+json", **headers)
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for doc in docs:
         response = client.post(
             "/epcis/v2/capture", doc, content_type="application/ld+json", **headers
         )
         assert response.status_code == 202, response.content
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     failed = CaptureJob.objects.filter(success=False).count()
     assert failed == 0, list(CaptureJob.objects.filter(success=False).values("errors")[:1])
     stored = Event.objects.count() - args.events
@@ -181,12 +183,13 @@ def main() -> None:
         f"stored: {stored:,}"
     )
     print(
-        "| database | events | capture s | events/s | orjson.loads s | COPY s "
+        "| database | events | capture s | events/s | capture CPU s | orjson.loads s | COPY s "
         "| ceiling events/s | × ceiling |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {connection.vendor} | {total:,} | {elapsed:.2f} | {rate:,.0f} | {t_loads:.2f} | "
+        f"| {connection.vendor} | {total:,} | {elapsed:.2f} | {rate:,.0f} | {cpu:.2f} "
+        f"| {t_loads:.2f} | "
         f"{t_copy:.2f} | {ceiling_rate:,.0f} | {elapsed / (t_loads + t_copy):.1f} |"
     )
 
