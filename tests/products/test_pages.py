@@ -127,3 +127,19 @@ def test_an_enterprise_imports_only_its_own_products(client, products):
 def test_city_officers_cannot_import_products(client, products):
     client.force_login(user("dy", "city", "370500"))
     assert client.get("/products/import/").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_search_mentions_enterprises_only_to_those_who_see_several(client, products, lang):
+    placeholders = {
+        "zh-hans": ("规格、品牌、花纹或企业", "规格、品牌或花纹"),
+        "en": ("Size, brand, pattern or enterprise", "Size, brand or pattern"),
+    }
+    officers, enterprise_users = placeholders[lang]
+    client.force_login(user("prov", "province"))
+    html = client.get("/products/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert f'placeholder="{officers}"' in html
+    client.force_login(user("firm", "enterprise", products["dongying"].code))
+    html = client.get("/products/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert f'placeholder="{enterprise_users}"' in html
+    assert officers not in html

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
 
@@ -19,6 +21,14 @@ def localized(obj: Any, field: str = "name") -> str:
     get = obj.get if isinstance(obj, dict) else lambda key: getattr(obj, key, "")
     zh, en = get(f"{field}_zh") or "", get(f"{field}_en") or ""
     return (zh or en) if is_chinese() else (en or zh)
+
+
+def localized_field(path: str = "name") -> Coalesce:
+    """:func:`localized` in the database: ``<path>_zh`` or ``<path>_en`` in the active language,
+    else the other one — to order or group rows by a name without fetching them
+    (``localized_field("enterprise__name")``)."""
+    first, other = ("zh", "en") if is_chinese() else ("en", "zh")
+    return Coalesce(NullIf(F(f"{path}_{first}"), Value("")), F(f"{path}_{other}"))
 
 
 class BilingualNameMixin:

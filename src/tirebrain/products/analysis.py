@@ -6,73 +6,99 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
 
+from tirebrain.core.i18n import localized_field
 from tirebrain.products.highend import NUMERIC_OPS
-from tirebrain.products.models import Product, ProductOutput
+from tirebrain.products.models import Product
 
 CLASSES = "ABCDE"
 
 #: A value counts as "near" a limit when it misses by at most this share of the limit.
 NEAR_SHARE = 0.05
 
+#: How the class distribution may be grouped: the group's code.
+GROUPS = {"city": "enterprise__city__code", "enterprise": "enterprise__code"}
 
-def class_distribution(products: QuerySet[Product], field: str, by: str) -> list[dict[str, Any]]:
+
+def class_distribution(products: QuerySet[Product], field: str, by: str = "city") -> QuerySet:
     """Counts of products per class (``rr_class`` or ``wet_class``) for each group ``by``
-    (``enterprise__city__code`` or ``enterprise__code``), one query."""
+    (one of ``GROUPS``): rows with the group's ``code``, ``name_zh`` and ``name_en`` (show them
+    with ``localized``), ``A`` … ``E`` and ``total``. Cities in GB/T 2260 order, enterprises by
+    name in the active language. A lazy query, grouped in the database: page it."""
+    code = GROUPS[by]
+    group = code.removesuffix("code")
     counts = {c: Count("id", filter=Q(**{field: c})) for c in CLASSES}
-    rows = (
+    order = (code,) if by == "city" else (localized_field(f"{group}name"), code)
+    return (
         products.exclude(**{field: ""})
-        .values(by, name=F(by.replace("__code", "__name_zh")))
+        .values(code=F(code), name_zh=F(f"{group}name_zh"), name_en=F(f"{group}name_en"))
         .annotate(total=Count("id"), **counts)
-        .order_by(by)
+        .order_by(*order)
     )
-    return list(rows)
 
 
-#: How the enterprises' standing may be ranked: the furthest from the plan's direction first.
+#: How the enterprises' standing may be ranked, best first: the closest to the high-end
+#: thresholds (the default), or the largest share of high-end products by output or by count.
+#: Enterprises without a figure come last; ties go by name in the active language.
 RANKINGS = {
-    "output": lambda s: (s["share_output"] is None, s["share_output"] or 0, s["code"]),
-    "count": lambda s: (s["share_count"] is None, s["share_count"] or 0, s["code"]),
-    "gap": lambda s: (s["gap"] is None, -(s["gap"] or 0), s["code"]),
+    "gap": F("gap").asc(nulls_last=True),
+    "output": F("share_output").desc(nulls_last=True),
+    "count": F("share_count").desc(nulls_last=True),
 }
 
 
+def _per_cent(part, whole) -> ExpressionWrapper:
+    """100 × part / whole as a float in the database (NULL when whole is 0 or NULL)."""
+    return ExpressionWrapper(
+        Cast(part, FloatField()) * Value(100.0) / NullIf(whole, Value(0)),
+        output_field=FloatField(),
+    )
+
+
 def enterprise_standing(
-    products: QuerySet[Product], year: int, rank: str = "output"
-) -> list[dict[str, Any]]:
-    """Enterprises with their share of high-end products by count and by output in ``year``,
-    and the average distance of their products from the high-end thresholds (the stored
-    ``Product.high_end_gap``, averaged by the database), ranked by one of ``RANKINGS``."""
-    outputs = ProductOutput.objects.filter(product__in=products, year=year)
-    by_output = {
-        r["product__enterprise__code"]: r
-        for r in outputs.values("product__enterprise__code").annotate(
-            total_units=Sum("units"),
-            high_units=Sum("units", filter=Q(product__is_high_end=True)),
+    products: QuerySet[Product], year: int | None, rank: str = "gap"
+) -> QuerySet:
+    """Enterprises with the average distance of their products from the high-end thresholds
+    (the stored ``Product.high_end_gap``), their high-end products, and the share of high-end
+    products by count and by output in ``year``; ranked by one of ``RANKINGS``.
+
+    One grouped query, ranked by the database, so a page of it reads one page of rows: rows with
+    ``code``, ``name_zh``, ``name_en``, ``products``, ``high_end``, ``gap``, ``share_count``,
+    ``share_output`` (None without output in ``year``). Outputs are joined for ``year`` only,
+    and a product has at most one output a year, so the join repeats no product."""
+    return (
+        products.annotate(output=FilteredRelation("outputs", condition=Q(outputs__year=year)))
+        .values(
+            code=F("enterprise__code"),
+            name_zh=F("enterprise__name_zh"),
+            name_en=F("enterprise__name_en"),
         )
-    }
-    rows = products.values(
-        "enterprise__code", "enterprise__name_zh", "enterprise__name_en"
-    ).annotate(n=Count("id"), high=Count("id", filter=Q(is_high_end=True)), gap=Avg("high_end_gap"))
-    standing = []
-    for r in rows:
-        out = by_output.get(r["enterprise__code"], {})
-        units, high_units = out.get("total_units") or 0, out.get("high_units") or 0
-        standing.append(
-            {
-                "code": r["enterprise__code"],
-                "name_zh": r["enterprise__name_zh"],
-                "name_en": r["enterprise__name_en"],
-                "products": r["n"],
-                "high_end": r["high"],
-                "share_count": 100 * r["high"] / r["n"] if r["n"] else None,
-                "share_output": 100 * high_units / units if units else None,
-                "gap": r["gap"],
-            }
+        .annotate(
+            products=Count("id"),
+            high_end=Count("id", filter=Q(is_high_end=True)),
+            gap=Avg("high_end_gap"),
+            units=Sum("output__units"),
+            high_units=Sum("output__units", filter=Q(is_high_end=True)),
         )
-    standing.sort(key=RANKINGS[rank])
-    return standing
+        .annotate(
+            share_count=_per_cent(F("high_end"), F("products")),
+            share_output=_per_cent(Coalesce(F("high_units"), Value(0)), F("units")),
+        )
+        .order_by(RANKINGS[rank], localized_field("enterprise__name"), "enterprise__code")
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,11 @@ class NearMiss:
     limit: float
     value: float
     miss: float
+
+    @property
+    def relative(self) -> float:
+        """The miss in per cent of the limit: what the near misses are ordered by."""
+        return 100 * self.miss / (abs(self.limit) or 1)
 
 
 def near_misses(
@@ -115,5 +146,5 @@ def near_misses(
             for p in qs.select_related("enterprise")[:limit]:
                 v = float(getattr(p, rule["field"]))
                 found.append(NearMiss(p, t, rule["field"], value, v, abs(v - value)))
-    found.sort(key=lambda m: m.miss / (abs(m.limit) or 1))
+    found.sort(key=lambda m: m.relative)
     return found[:limit]

@@ -167,8 +167,14 @@ def product_analysis(request: HttpRequest) -> HttpResponse:
     )
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
     year = year if year in years else (years[-1] if years else None)
-    by = "enterprise__code" if request.GET.get("by") == "enterprise" else "enterprise__city__code"
-    rank = request.GET.get("rank") if request.GET.get("rank") in analysis.RANKINGS else "output"
+    by = request.GET.get("by") if request.GET.get("by") in analysis.GROUPS else "city"
+    rank = request.GET.get("rank") if request.GET.get("rank") in analysis.RANKINGS else "gap"
+    distribution = {
+        key: Paginator(analysis.class_distribution(products, field, by), 25).get_page(
+            request.GET.get(f"{key}page")
+        )
+        for key, field in (("rr", "rr_class"), ("wet", "wet_class"))
+    }
     return render(
         request,
         "products/analysis.html",
@@ -178,11 +184,10 @@ def product_analysis(request: HttpRequest) -> HttpResponse:
             "year": year,
             "by": by,
             "rank": rank,
-            "rr": analysis.class_distribution(products, "rr_class", by),
-            "wet": analysis.class_distribution(products, "wet_class", by),
-            "standing": Paginator(
-                analysis.enterprise_standing(products, year, rank) if year else [], 25
-            ).get_page(request.GET.get("spage")),
+            **distribution,
+            "standing": Paginator(analysis.enterprise_standing(products, year, rank), 25).get_page(
+                request.GET.get("spage")
+            ),
             "near": analysis.near_misses(products, current_thresholds()),
             "near_share": int(analysis.NEAR_SHARE * 100),
         },
