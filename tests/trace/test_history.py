@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from django.utils import translation
 
 from tests.roles import DONGYING, QINGDAO
 from tests.trace.documents import document, object_event
@@ -14,6 +15,7 @@ from tirebrain.orgs.models import Organisation
 from tirebrain.products.gtin import check_digit
 from tirebrain.products.services import ProductInput, save_product
 from tirebrain.trace import epc
+from tirebrain.trace.history import NotATyre, key_for
 from tirebrain.trace.models import Location, LocationRole
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +198,57 @@ def test_a_bad_identifier_is_explained(client, world):
     page = client.get("/trace/tyre/", {"id": "3074257BF7194E400000XXXX"})
     assert page.status_code == 200
     assert 'role="alert"' in page.content.decode()
+
+
+NOT_TYRES = [
+    "foo",
+    "hello world",
+    "urn:epc:id:sscc:0614141.1234567890",  # an EPC, but of a pallet
+    "https://id.gs1.org/01/09506000134352",  # a Digital Link of a GTIN, no serial
+    "urn:epc:idpat:sgtin:0614141.812345.*",
+]
+
+
+@pytest.mark.parametrize("text", NOT_TYRES)
+def test_a_text_that_names_no_tyre_is_refused_with_the_codecs_reason(text):
+    with translation.override("en"):
+        with pytest.raises(epc.EpcError) as codec:
+            epc.decode(text)
+        with pytest.raises(NotATyre) as caught:
+            key_for(text)
+    assert caught.value.reason == str(codec.value)
+    assert str(caught.value) == (
+        f"Not a valid tyre identifier ({codec.value}). A tyre is named by its EPC URN "
+        "(urn:epc:id:sgtin:…), its tag URI (urn:epc:tag:sgtin-96:… or sgtin-198:…), the RFID "
+        "tag's hex, the GS1 Digital Link of its sidewall QR code (…/01/…/21/…), or its GTIN "
+        "and serial number."
+    )
+
+
+def test_a_bad_gtin_is_refused_the_same_way():
+    with translation.override("en"), pytest.raises(NotATyre) as caught:
+        key_for(gtin="12345", serial="1")
+    assert str(caught.value).startswith("Not a valid tyre identifier (")
+
+
+@pytest.mark.parametrize("text", ["foo", "urn:epc:id:sscc:0614141.1234567890"])
+def test_the_api_refuses_a_text_that_names_no_tyre(client, world, text):
+    response = client.get("/api/v1/tyres/history", {"id": text}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    with translation.override("en"), pytest.raises(NotATyre) as caught:
+        key_for(text)
+    assert orjson.loads(response.content) == {"detail": str(caught.value)}
+    zh = client.get("/api/v1/tyres/history", {"id": text}).json()["detail"]
+    assert zh.startswith("不是有效的轮胎标识")
+
+
+def test_the_page_says_a_text_names_no_tyre(client, world):
+    for lang, said in (("zh-hans", "不是有效的轮胎标识"), ("en", "Not a valid tyre identifier")):
+        html = client.get("/trace/tyre/", {"id": "foo"}, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        alert = html[html.index('role="alert"') :]
+        assert said in alert[: alert.index("</p>")], lang
+        assert "“foo”" in alert[: alert.index("</p>")]
+        assert 'class="empty"' not in html  # no empty history for it
 
 
 def test_an_unknown_tyre_has_an_empty_history(client, world):

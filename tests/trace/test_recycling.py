@@ -4,12 +4,14 @@ events behind each figure, the cockpit panel, and recounting after the rules cha
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tests.factories import values
 from tests.roles import DONGYING, QINGDAO
 from tests.trace.documents import document, object_event, sgtin
 from tirebrain.orgs.models import Organisation
 from tirebrain.trace import recycling
+from tirebrain.trace.lifecycle import lifecycle
 from tirebrain.trace.models import Location, LocationRole, StageCount
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +142,29 @@ def test_ratios(reported):
     assert values["recycling_rate"].denominator == 5
     assert values["pyrolysis_share"].value == 1.0
     assert values["collection_rate"].value is None  # nothing put on the market in 2025
+
+
+def test_a_side_of_several_stages_is_bracketed():
+    ratio = {r.code: r for r in lifecycle().ratios}
+    with translation.override("en"):
+        assert recycling.formula(ratio["collection_rate"]) == "collected ÷ put on the market"
+        assert (
+            recycling.formula(ratio["pyrolysis_share"])
+            == "pyrolysis ÷ (reclaimed rubber + crumb rubber + pyrolysis)"
+        )
+        assert (
+            recycling.formula(ratio["recycling_rate"])
+            == "(reclaimed rubber + crumb rubber + pyrolysis) ÷ collected"
+        )
+    assert recycling.formula(ratio["pyrolysis_share"]) == "热裂解 ÷ (再生胶 + 胶粉 + 热裂解)"
+
+
+def test_the_recycling_page_writes_the_formulas_with_brackets(client, world, reported):
+    client.force_login(world.users["province"])
+    page = client.get("/trace/recycling/", {"year": 2025}, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "<span>pyrolysis ÷ (reclaimed rubber + crumb rubber + pyrolysis)</span>" in html
+    assert "<span>collected ÷ put on the market</span>" in html
 
 
 def test_the_events_behind_a_figure(reported):

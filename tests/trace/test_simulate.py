@@ -11,7 +11,7 @@ from django.core.management import call_command
 from tirebrain.demo.generator import generate
 from tirebrain.trace.lifecycle import lifecycle
 from tirebrain.trace.models import CaptureJob, Event, Location, StageCount
-from tirebrain.trace.simulate import documents, simulate_events
+from tirebrain.trace.simulate import documents, ensure_places, simulate_events
 from tirebrain.trace.validation import validate_document
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +50,26 @@ def test_simulate_command_captures_through_the_endpoint_and_is_idempotent(demo):
     assert {s.code for s in lifecycle().stages} >= set(
         StageCount.objects.values_list("stage", flat=True)
     )
+
+
+def test_demo_places_carry_the_demo_marker_once(demo):
+    places = ensure_places()
+    factory = next(iter(places.factories.values()))
+    ent = factory.enterprise
+    assert ent.name_zh.endswith("有限公司（示例）") and ent.name_en.endswith("Co., Ltd. (demo)")
+    assert factory.name_zh == ent.name_zh.removesuffix("（示例）") + "工厂（示例）"
+    assert factory.name_en == ent.name_en.removesuffix(" (demo)") + " factory (demo)"
+    for loc in Location.objects.filter(is_demo=True):
+        assert loc.name_zh.count("示例") == 1 and loc.name_en.count("demo") == 1, loc.name_zh
+        assert loc.name_zh.endswith("（示例）") and loc.name_en.endswith(" (demo)")
+
+
+def test_demo_places_named_with_the_doubled_marker_are_renamed(demo):
+    factory = next(iter(ensure_places().factories.values()))
+    Location.objects.filter(pk=factory.pk).update(
+        name_zh=factory.enterprise.name_zh + "工厂（示例）",
+        name_en=factory.enterprise.name_en + " factory (demo)",
+    )
+    ensure_places()
+    factory.refresh_from_db()
+    assert factory.name_zh.count("示例") == 1 and factory.name_en.count("demo") == 1

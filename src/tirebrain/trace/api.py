@@ -9,10 +9,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from tirebrain.core.i18n import localized
-from tirebrain.products.gtin import GtinError
 from tirebrain.trace.access import events_for
-from tirebrain.trace.epc import EpcError
-from tirebrain.trace.history import history, key_for
+from tirebrain.trace.history import NotATyre, history, key_for
 
 router = Router(tags=["traceability"])
 
@@ -55,7 +53,7 @@ def tyre_history(request, id: str = "", gtin: str = "", serial: str = ""):
         raise HttpError(400, "Give id, or gtin and serial.")
     try:
         key = key_for(id, gtin=gtin, serial=serial)
-    except (EpcError, GtinError) as exc:
+    except NotATyre as exc:
         raise HttpError(400, str(exc)) from None
     found = history(key, events_for(user) if user else None)
     return {

@@ -14,10 +14,12 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tirebrain.orgs.models import Organisation
+from tirebrain.products.gtin import GtinError
 from tirebrain.products.models import Product
-from tirebrain.trace.epc import DIGITAL_LINK_STEM, decode, from_gtin, match_key
+from tirebrain.trace.epc import DIGITAL_LINK_STEM, EpcError, decode, from_gtin, match_key
 from tirebrain.trace.lifecycle import Stage, lifecycle
 from tirebrain.trace.models import Event, Location
 
@@ -51,11 +53,36 @@ class History:
         return next((s for s in reversed(self.steps) if s.stage), None)
 
 
+class NotATyre(ValueError):
+    """A text (or GTIN and serial) that names no tyre. The message, translated when raised,
+    says so, gives the codec's reason (``reason``, from :class:`EpcError` or :class:`GtinError`)
+    and the forms that name a tyre."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            gettext(
+                "Not a valid tyre identifier (%(reason)s). A tyre is named by its EPC URN "
+                "(urn:epc:id:sgtin:…), its tag URI (urn:epc:tag:sgtin-96:… or sgtin-198:…), "
+                "the RFID tag's hex, the GS1 Digital Link of its sidewall QR code (…/01/…/21/…), "
+                "or its GTIN and serial number."
+            )
+            % {"reason": reason}
+        )
+
+
 def key_for(identifier: str = "", gtin: str = "", serial: str = "") -> str:
-    """The match key of a tyre named in any of its forms (raises EpcError)."""
-    if gtin or serial:
-        return match_key(from_gtin(gtin.strip(), serial.strip()).digital_link)
-    return match_key(identifier.strip())
+    """The match key of a tyre named in any of its forms (raises NotATyre).
+
+    Only an SGTIN names a tyre: any other text — which the event store keys as it is, so that it
+    would find no event — is refused with the codec's reason rather than looked up."""
+    try:
+        if gtin or serial:
+            return match_key(from_gtin(gtin.strip(), serial.strip()).digital_link)
+        decode(identifier)  # an SGTIN in some form, or EpcError saying why not
+        return match_key(identifier.strip())
+    except (EpcError, GtinError) as exc:
+        raise NotATyre(str(exc)) from exc
 
 
 def _gtin_serial(key: str) -> tuple[str | None, str | None]:

@@ -66,6 +66,18 @@ def ratios(stages: dict[str, int]) -> list[RatioValue]:
     ]
 
 
+def formula(ratio: Ratio) -> str:
+    """What a ratio divides, in stage names: "collected ÷ put on the market"; a side of more
+    than one stage in brackets: "pyrolysis ÷ (reclaimed rubber + crumb rubber + pyrolysis)"."""
+    names = {s.code: s.name for s in lifecycle().stages}
+
+    def side(codes: tuple[str, ...]) -> str:
+        terms = " + ".join(names[code] for code in codes)
+        return f"({terms})" if len(codes) > 1 else terms
+
+    return f"{side(ratio.numerator)} ÷ {side(ratio.denominator)}"
+
+
 def city_rows(year: int) -> list[dict]:
     """One row per city (GB/T 2260 order) with its stage counts and ratios in ``year``."""
     table = by_city(year)

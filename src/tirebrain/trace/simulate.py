@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from tirebrain.demo.generator import DEMO_SUFFIX_EN, DEMO_SUFFIX_ZH
 from tirebrain.orgs.models import Enterprise, Organisation
 from tirebrain.products.models import Product
 from tirebrain.trace.epc import sgtin_uri
@@ -71,11 +72,14 @@ def ensure_places() -> Places:
     n = 0
     for ent in enterprises:
         n += 1
+        # The demo enterprise's name carries the demo marker already: the place's, once.
+        zh = (ent.short_zh or ent.name_zh).removesuffix(DEMO_SUFFIX_ZH)
+        en = (ent.name_en or ent.code).removesuffix(DEMO_SUFFIX_EN)
         wanted.append(
             Location(
                 identifier=_sgln(n),
-                name_zh=f"{ent.short_zh or ent.name_zh}工厂（示例）",
-                name_en=f"{ent.name_en or ent.code} factory (demo)",
+                name_zh=f"{zh}工厂{DEMO_SUFFIX_ZH}",
+                name_en=f"{en} factory{DEMO_SUFFIX_EN}",
                 role=LocationRole.FACTORY,
                 city=ent.city,
                 enterprise=ent,
@@ -95,15 +99,26 @@ def ensure_places() -> Places:
                 wanted.append(
                     Location(
                         identifier=_sgln(n),
-                        name_zh=f"{short}{zh}{k}（示例）",
-                        name_en=f"{city.name_en} {en} {k} (demo)",
+                        name_zh=f"{short}{zh}{k}{DEMO_SUFFIX_ZH}",
+                        name_en=f"{city.name_en} {en} {k}{DEMO_SUFFIX_EN}",
                         role=role,
                         city=city,
                         is_demo=True,
                     )
                 )
-    existing = set(Location.objects.values_list("identifier", flat=True))
+    existing = {
+        loc.identifier: loc
+        for loc in Location.objects.filter(identifier__startswith=f"urn:epc:id:sgln:{DEMO_GCP}.")
+    }
     Location.objects.bulk_create([w for w in wanted if w.identifier not in existing])
+    # Demo places named before the names changed (a doubled demo marker) are renamed.
+    renamed = []
+    for w in wanted:
+        old = existing.get(w.identifier)
+        if old is not None and old.is_demo and (old.name_zh, old.name_en) != (w.name_zh, w.name_en):
+            old.name_zh, old.name_en = w.name_zh, w.name_en
+            renamed.append(old)
+    Location.objects.bulk_update(renamed, ["name_zh", "name_en"])
     return _places()
 
 

@@ -12,12 +12,10 @@ from django.utils import timezone
 from tirebrain.accounts.access import role_of, scope_of
 from tirebrain.accounts.models import Role
 from tirebrain.orgs.models import Organisation
-from tirebrain.products.gtin import GtinError
 from tirebrain.trace import recycling
 from tirebrain.trace.access import events_for
-from tirebrain.trace.epc import EpcError
-from tirebrain.trace.history import history, key_for
-from tirebrain.trace.lifecycle import Ratio, lifecycle
+from tirebrain.trace.history import NotATyre, history, key_for
+from tirebrain.trace.lifecycle import lifecycle
 from tirebrain.trace.models import EventEpc, Location, StageCount
 from tirebrain.trace.store import TYRE_ROLES
 
@@ -31,7 +29,7 @@ def tyre(request: HttpRequest, gtin: str = "", serial: str = "") -> HttpResponse
     if identifier or gtin or serial:
         try:
             key = key_for(identifier, gtin=gtin, serial=serial)
-        except (EpcError, GtinError) as exc:
+        except NotATyre as exc:
             error = str(exc)
         else:
             found = history(key, events_for(request.user))
@@ -55,14 +53,6 @@ def _step_word(biz_step: str) -> str:
     (``https://voc.tirebrain.sd.gov.cn/bizstep/retreading``) by its last segment, which names
     the step as well and fits a phone's line."""
     return biz_step.rstrip("/").rsplit("/", 1)[-1] if "://" in biz_step else biz_step
-
-
-def _formula(ratio: Ratio) -> str:
-    """What a ratio divides, in stage names: "collected ÷ put on the market"."""
-    names = {s.code: s.name for s in lifecycle().stages}
-    return " ÷ ".join(
-        " + ".join(names[code] for code in side) for side in (ratio.numerator, ratio.denominator)
-    )
 
 
 def _years() -> list[int]:
@@ -98,7 +88,7 @@ def recycling_page(request: HttpRequest) -> HttpResponse:
             "years": years,
             "stages": lifecycle().stages,
             "province": stages,
-            "ratios": [(r, _formula(r.ratio)) for r in recycling.ratios(stages)],
+            "ratios": [(r, recycling.formula(r.ratio)) for r in recycling.ratios(stages)],
             "trend": [(y, table[y]) for y in sorted(table)],
             "cities": cities,
             "city": city,
