@@ -53,6 +53,13 @@ def test_product_list_and_detail_are_scoped(client, products, role, scope, sees)
         assert status == (200 if key in sees else 404)
 
 
+@pytest.mark.parametrize("text", ["测试轮胎1", "test tyre 1", "Test Tyre 1", "BRANDDY", "91V"])
+def test_the_product_search_finds_by_enterprise_name_in_either_language(client, products, text):
+    client.force_login(user("u", "province", None))
+    html = client.get("/products/", {"q": text}).content.decode()
+    assert ("Branddy" in html, "Brandqd" in html) == (True, text == "91V")
+
+
 def test_enterprise_user_sees_only_its_products(client, products):
     client.force_login(user("firm", "enterprise", products["dongying"].code))
     assert client.get(f"/products/{products['dy'].pk}/").status_code == 200

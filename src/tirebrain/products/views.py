@@ -17,6 +17,7 @@ from tirebrain.accounts.access import cities_for, role_of, scope_of
 from tirebrain.accounts.models import Role
 from tirebrain.core.errors import Rejected, RowError
 from tirebrain.orgs.exchange import read_table
+from tirebrain.orgs.models import Enterprise
 from tirebrain.products import analysis
 from tirebrain.products.access import (
     access_product,
@@ -135,7 +136,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             Q(size__icontains=text)
             | Q(brand__icontains=text)
             | Q(pattern__icontains=text)
-            | Q(enterprise__name_zh__icontains=text)
+            | Q(enterprise__in=Enterprise.objects.search(text))
         )
     if city := request.GET.get("city"):
         qs = qs.filter(enterprise__city__code=city)
