@@ -27,6 +27,7 @@ from tirebrain.orgs.models import Enterprise, Honour, Organisation
 from tirebrain.plan.models import PlanVersion
 from tirebrain.products.gtin import normalise_gtin
 from tirebrain.products.models import Product, ProductOutput
+from tirebrain.products.services import product_label_scope
 from tirebrain.products.sizes import parse_size
 
 YEARS = range(2021, 2026)
@@ -189,10 +190,12 @@ def test_demo_products_are_consistent_with_the_reported_figures(plan):
         assert p.product_line in p.enterprise.product_lines.all()
         assert not any(real in p.brand.lower() for real in REAL_BRANDS)
         assert p.test_report.startswith("TR-DEMO-")
-        if p.tyre_class:
+        if p.tyre_class and product_label_scope(p).in_scope:
             classed += 1
             assert p.rr_class and p.wet_class and p.noise_class, p
             assert 67 <= p.noise_db <= 74
+        else:  # no tyre class, or outside the label (2020/740 Art. 2): no classes
+            assert (p.rr_class, p.wet_class, p.noise_class) == ("", "", ""), p
     assert classed > len(products) / 2
     gtins = [p.gtin for p in products if p.gtin]
     assert len(gtins) == len(set(gtins)) > 0.8 * len(products)

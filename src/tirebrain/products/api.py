@@ -7,11 +7,12 @@ everyone; all fields of the products in the caller's scope for a logged-in calle
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from tirebrain.products.access import products_for
-from tirebrain.products.grading import GradingError, grade
+from tirebrain.products.grading import GradingError, grade, label_scope, scope_facts
 from tirebrain.products.models import Product
 from tirebrain.products.services import LABEL_SCHEME
 from tirebrain.products.sizes import SizeError, parse_size
@@ -66,7 +67,12 @@ def parse(request, text: str):
 
 
 class GradeIn(Schema):
-    tyre_class: str
+    """Measured values, and optionally what tells whether the tyre is within the label's scope
+    (Regulation (EU) 2020/740 Art. 2): the size (its family, prefix, speed and rim, and its tyre
+    class when ``tyre_class`` is left out), or the speed and rim themselves (they override the
+    size's), special categories, the product line, and flags the size cannot tell."""
+
+    tyre_class: str | None = None
     rolling_resistance: float | None = None
     wet_grip: float | None = None
     noise_db: float | None = None
@@ -74,6 +80,18 @@ class GradeIn(Schema):
     snow: bool = False
     extra_load: bool = False
     scheme: str = LABEL_SCHEME
+    size: str | None = None
+    speed_kmh: float | None = None
+    rim_diameter_in: float | None = None
+    categories: list[str] = []
+    product_line: str | None = None
+    flags: list[str] = []
+
+
+class ScopeReasonOut(Schema):
+    code: str
+    article: str
+    message: str
 
 
 class GradeOut(Schema):
@@ -82,6 +100,8 @@ class GradeOut(Schema):
     wet_class: str | None
     noise_class: str | None
     noise_limit_db: float | None
+    in_scope: bool = True
+    out_of_scope: list[ScopeReasonOut] = []
 
 
 @router.post(
@@ -91,10 +111,48 @@ class GradeOut(Schema):
     summary="Label classes of a set of measured values",
 )
 def grades(request, payload: GradeIn):
+    """Out of scope: no classes (null), ``in_scope`` false and the reasons in ``out_of_scope``."""
+    tyre_class = payload.tyre_class
     try:
+        size = None
+        if payload.size:
+            try:
+                size = parse_size(payload.size)
+            except SizeError as exc:
+                return Status(422, {"detail": str(exc), "reason": exc.reason})
+            tyre_class = tyre_class or size.tyre_class
+        facts = scope_facts(
+            size,
+            categories=payload.categories,
+            product_line=payload.product_line,
+            flags=payload.flags,
+        )
+        if payload.speed_kmh is not None:
+            facts["speed_kmh"] = payload.speed_kmh
+        if payload.rim_diameter_in is not None:
+            facts["rim_diameter_in"] = payload.rim_diameter_in
+        scope = label_scope(payload.scheme, facts)
+        if not scope.in_scope:
+            return Status(
+                200,
+                {
+                    "scheme": payload.scheme,
+                    "rr_class": None,
+                    "wet_class": None,
+                    "noise_class": None,
+                    "noise_limit_db": None,
+                    "in_scope": False,
+                    "out_of_scope": [
+                        {"code": r.code, "article": r.article, "message": r.message}
+                        for r in scope.reasons
+                    ],
+                },
+            )
+        if not tyre_class:
+            raise GradingError(_("give the tyre class (C1, C2 or C3), or a size that tells it"))
         g = grade(
             payload.scheme,
-            payload.tyre_class,
+            tyre_class,
             rolling_resistance=payload.rolling_resistance,
             wet_grip=payload.wet_grip,
             noise_db=payload.noise_db,

@@ -27,6 +27,12 @@ Rules, all taken from the scheme file:
   traction (C2, C3), plus allowances; the class is the first band whose ``max_above_limit`` is at
   least N − LV (2020/740: A if N ≤ LV − 3, B if N ≤ LV, C above). When several categories or
   allowances apply, the most lenient limit is used.
+
+Scope (the file's optional ``scope`` section; Regulation (EU) 2020/740 Art. 2): which tyres get a
+label at all. :func:`label_scope` tells from a tyre's facts (:func:`scope_facts`: size family and
+prefix, speed, rim, categories, product line, flags a caller states) whether it is in scope or
+gives the reasons it is not, each with a stable code and a message in both languages. Out of
+scope, no label classes are derived (see ``services.derive``) and the label says why.
 """
 
 from __future__ import annotations
@@ -44,12 +50,27 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+from tirebrain.core.i18n import localized
 from tirebrain.core.yamlfiles import load_yaml
 
 MEASURES = ("rolling_resistance", "wet_grip")
 USAGES = ("normal", "snow", "special")
 ALLOWANCES = ("snow", "extra_load", "special", "traction")
 ROUNDING_MODES = ("half_up", "none")
+#: What a caller may state about a tyre that neither its size nor the registry tells.
+SCOPE_FLAGS = ("professional_off_road", "vintage", "temporary_spare", "studded", "racing", "used")
+#: What a scope exclusion may match on, each a list in the file.
+SCOPE_MATCHERS = ("size_families", "size_prefixes", "categories", "product_lines", "flags")
+#: The facts :func:`label_scope` reads (any may be missing: an unknown fact excludes nothing).
+SCOPE_FACTS = (
+    "size_family",
+    "size_prefix",
+    "speed_kmh",
+    "rim_diameter_in",
+    "categories",
+    "product_line",
+    "flags",
+)
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 
 # floor(x·10^d + 0.5) in binary floating point misses decimal half-up when x·10^d lands a hair
@@ -112,6 +133,64 @@ class ClassTables:
     noise: NoiseTable | None
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeReason:
+    """Why a tyre is outside a scheme's label: a stable ``code``, the ``article`` it rests on and
+    the message in both languages (``message``: in the active one)."""
+
+    code: str
+    article: str
+    label_zh: str
+    label_en: str
+
+    @property
+    def message(self) -> str:
+        return localized(self, "label")
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeExclusion:
+    """One excluded kind of tyre: it is out when any of its lists matches the tyre's facts."""
+
+    reason: ScopeReason
+    status: str
+    size_families: frozenset[str] = frozenset()
+    size_prefixes: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    product_lines: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRules:
+    """A scheme's scope: the speed and rim bounds, and the excluded kinds of tyre."""
+
+    min_speed_kmh: float | None = None  # in scope from this speed up (inclusive)
+    speed: ScopeReason | None = None
+    rim_min_exclusive_in: float | None = None  # in scope only above this rim diameter …
+    rim_max_exclusive_in: float | None = None  # … and below this one
+    rim: ScopeReason | None = None
+    exclusions: tuple[ScopeExclusion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScope:
+    """The answer of :func:`label_scope`: in scope, or the reasons (in the file's order)."""
+
+    reasons: tuple[ScopeReason, ...] = ()
+
+    @property
+    def in_scope(self) -> bool:
+        return not self.reasons
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.reasons)
+
+
+IN_SCOPE = LabelScope()
+
+
 @dataclass(frozen=True)
 class Scheme:
     code: str
@@ -123,6 +202,7 @@ class Scheme:
     tables: Mapping[str, ClassTables]
     path: Path
     data: Mapping[str, Any]  # the file as read, for display (rounding notes, status, evidence)
+    scope: ScopeRules = ScopeRules()  # no scope section: every tyre of its classes is in scope
 
 
 # -- grading ---------------------------------------------------------------------------------
@@ -355,6 +435,78 @@ def _bad_value(measure: str, value: float) -> GradingError:
     )
 
 
+# -- scope -----------------------------------------------------------------------------------
+
+
+def scope_facts(
+    size: Any = None,
+    *,
+    categories: Any = (),
+    product_line: str | None = None,
+    flags: Any = (),
+) -> dict[str, Any]:
+    """The facts :func:`label_scope` reads, from a parsed size (a ``sizes.TyreSize``, or None),
+    the product's special categories and line, and the flags a caller states (``SCOPE_FLAGS``)."""
+    facts: dict[str, Any] = {
+        "categories": frozenset(categories),
+        "product_line": product_line,
+        "flags": frozenset(flags),
+    }
+    if size is not None:
+        facts |= {
+            "size_family": size.family,
+            "size_prefix": size.prefix,
+            "speed_kmh": size.speed_kmh,
+            "rim_diameter_in": size.rim_diameter_in,
+        }
+    return facts
+
+
+def label_scope(scheme: Scheme | str, facts: Mapping[str, Any]) -> LabelScope:
+    """Whether a tyre with these facts is within the scheme's label, else why not.
+
+    ``facts`` as :func:`scope_facts` makes them (keys of ``SCOPE_FACTS``); a missing fact
+    excludes nothing (a size without a service description has no speed). Out of scope when the
+    speed is below ``min_kmh``, the rim is at or outside the exclusive bounds, or any list of an
+    exclusion matches (its size family, size prefix, a category, the product line or a flag).
+    """
+    rules = (scheme if isinstance(scheme, Scheme) else get_scheme(scheme)).scope
+    unknown = set(facts) - set(SCOPE_FACTS)
+    if unknown:
+        raise GradingError(
+            _("unknown scope facts %(f)s; use %(k)s")
+            % {"f": ", ".join(sorted(unknown)), "k": ", ".join(SCOPE_FACTS)}
+        )
+    flags = frozenset(facts.get("flags") or ())
+    if flags - set(SCOPE_FLAGS):
+        raise GradingError(
+            _("unknown flags %(f)s; use %(k)s")
+            % {"f": ", ".join(sorted(flags - set(SCOPE_FLAGS))), "k": ", ".join(SCOPE_FLAGS)}
+        )
+    reasons: list[ScopeReason] = []
+    speed = facts.get("speed_kmh")
+    if rules.speed is not None and speed is not None and speed < rules.min_speed_kmh:
+        reasons.append(rules.speed)
+    rim = facts.get("rim_diameter_in")
+    if rules.rim is not None and rim is not None:
+        low, high = rules.rim_min_exclusive_in, rules.rim_max_exclusive_in
+        if (low is not None and rim <= low) or (high is not None and rim >= high):
+            reasons.append(rules.rim)
+    family, prefix = facts.get("size_family"), facts.get("size_prefix")
+    categories = frozenset(facts.get("categories") or ())
+    line = facts.get("product_line")
+    for ex in rules.exclusions:
+        if (
+            family in ex.size_families
+            or (prefix and prefix in ex.size_prefixes)
+            or categories & ex.categories
+            or line in ex.product_lines
+            or flags & ex.flags
+        ):
+            reasons.append(ex.reason)
+    return LabelScope(tuple(reasons)) if reasons else IN_SCOPE
+
+
 # -- loading ---------------------------------------------------------------------------------
 
 
@@ -417,6 +569,9 @@ def load_scheme_file(path: Path) -> Scheme:
     except yaml.YAMLError as exc:
         raise SchemeFileError(f"{path.name}: not valid YAML: {exc}") from exc
     return _Reader(path).scheme(data)
+
+
+_REASON_KEYS = {"code", "article", "label_zh", "label_en", "status", "evidence"}
 
 
 class _Reader:
@@ -496,7 +651,101 @@ class _Reader:
             tables=tables,
             path=self.path,
             data=data,
+            scope=self.scope(data["scope"]) if "scope" in data else ScopeRules(),
         )
+
+    def scope(self, value: Any) -> ScopeRules:
+        where = "scope"
+        spec = self.mapping(value, where)
+        self.known(spec, where, {"source", "speed", "rim_diameter", "exclusions"})
+        codes: set[str] = set()
+        speed = rim = None
+        min_kmh = low = high = None
+        if "speed" in spec:
+            at = f"{where}.speed"
+            rule = self.mapping(spec["speed"], at)
+            self.known(rule, at, {*_REASON_KEYS, "min_kmh"})
+            min_kmh = self.number(rule.get("min_kmh"), f"{at}.min_kmh")
+            if min_kmh <= 0:
+                raise self.fail(f"{at}.min_kmh", "should be above 0")
+            speed = self.reason(rule, at, codes, {"min_kmh": min_kmh})
+        if "rim_diameter" in spec:
+            at = f"{where}.rim_diameter"
+            rule = self.mapping(spec["rim_diameter"], at)
+            self.known(rule, at, {*_REASON_KEYS, "min_exclusive_in", "max_exclusive_in"})
+            bounds = {}
+            for key in ("min_exclusive_in", "max_exclusive_in"):
+                if key in rule:
+                    bounds[key] = self.number(rule[key], f"{at}.{key}")
+                    if bounds[key] <= 0:
+                        raise self.fail(f"{at}.{key}", "should be above 0 (inches)")
+            if not bounds:
+                raise self.fail(at, "needs min_exclusive_in or max_exclusive_in (inches)")
+            low, high = bounds.get("min_exclusive_in"), bounds.get("max_exclusive_in")
+            if low is not None and high is not None and low >= high:
+                raise self.fail(at, f"min_exclusive_in {low:g} should be below {high:g}")
+            rim = self.reason(rule, at, codes, bounds)
+        exclusions = []
+        entries = spec.get("exclusions", [])
+        if not isinstance(entries, list):
+            raise self.fail(f"{where}.exclusions", "should be a list")
+        from tirebrain.products.sizes import FAMILIES
+
+        allowed = {"size_families": FAMILIES, "flags": SCOPE_FLAGS}
+        for i, entry in enumerate(entries):
+            at = f"{where}.exclusions[{i}]"
+            entry = self.mapping(entry, at)
+            self.known(entry, at, {*_REASON_KEYS, *SCOPE_MATCHERS})
+            lists: dict[str, frozenset[str]] = {}
+            for key in SCOPE_MATCHERS:
+                if key not in entry:
+                    continue
+                items = entry[key]
+                if (
+                    not isinstance(items, list)
+                    or not items
+                    or not all(isinstance(x, str) and x for x in items)
+                ):
+                    raise self.fail(f"{at}.{key}", "should be a non-empty list of names")
+                bad = set(items) - set(allowed.get(key, items))
+                if bad:
+                    raise self.fail(
+                        f"{at}.{key}", f"unknown {sorted(bad)}; use {list(allowed[key])}"
+                    )
+                lists[key] = frozenset(items)
+            if not lists:
+                raise self.fail(at, f"needs at least one of {list(SCOPE_MATCHERS)}")
+            exclusions.append(
+                ScopeExclusion(self.reason(entry, at, codes, {}), self.status(entry, at), **lists)
+            )
+        return ScopeRules(min_kmh, speed, low, high, rim, tuple(exclusions))
+
+    def known(self, spec: Mapping[str, Any], where: str, keys: set[str]) -> None:
+        unknown = set(spec) - keys
+        if unknown:
+            raise self.fail(where, f"unknown keys {sorted(unknown)}; use {sorted(keys)}")
+
+    def reason(
+        self, rule: Mapping[str, Any], where: str, codes: set[str], values: Mapping[str, float]
+    ) -> ScopeReason:
+        """A scope rule's code (unique in the file), article and messages, its values filled in."""
+        code = self.text(rule, "code", f"{where}.")
+        if code in codes:
+            raise self.fail(f"{where}.code", f"“{code}” appears twice")
+        codes.add(code)
+        self.status(rule, where)
+        self.text(rule, "evidence", f"{where}.")
+        labels = {}
+        for key in ("label_zh", "label_en"):
+            text = self.text(rule, key, f"{where}.")
+            try:
+                labels[key] = text.format(**{k: f"{v:g}" for k, v in values.items()})
+            except (KeyError, IndexError, ValueError) as exc:
+                raise self.fail(
+                    f"{where}.{key}",
+                    f"cannot fill in {exc}; it may name {sorted('{' + k + '}' for k in values)}",
+                ) from None
+        return ScopeReason(code, self.text(rule, "article", f"{where}."), **labels)
 
     def rounding(self, value: Any, where: str) -> tuple[str, int | None]:
         rounding = self.mapping(value, where)

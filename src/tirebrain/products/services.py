@@ -69,11 +69,13 @@ def current_thresholds() -> list[dict[str, Any]]:
 
 
 def derive(product: Product, categories: list[str], thresholds: list[dict[str, Any]]) -> None:
-    """Fill the fields that follow from the product's size and measured values."""
+    """Fill the fields that follow from the product's size and measured values. A product
+    outside the label scheme's scope (:func:`product_label_scope`) gets no label classes."""
     from tirebrain.products.grading import grade
     from tirebrain.products.sizes import parse_size
 
     size = parse_size(product.size)
+    in_scope = product_label_scope(product, categories, size).in_scope
     product.size = size.text
     product.tyre_class = size.tyre_class or ""
     product.section_width_mm = size.section_width_mm
@@ -83,7 +85,7 @@ def derive(product: Product, categories: list[str], thresholds: list[dict[str, A
     product.load_index = "/".join(str(li) for li in size.load_indices)
     product.speed_symbol = size.speed_symbol or ""
     product.rr_class = product.wet_class = product.noise_class = ""
-    if product.tyre_class:
+    if product.tyre_class and in_scope:
         grades = grade(
             LABEL_SCHEME,
             product.tyre_class,
@@ -100,6 +102,23 @@ def derive(product: Product, categories: list[str], thresholds: list[dict[str, A
     product.high_end_rules = high_end_codes(checks)
     product.is_high_end = bool(product.high_end_rules)
     product.high_end_gap = high_end_gap(checks)
+
+
+def product_label_scope(product: Product, categories: list[str] | None = None, size=None):
+    """Whether the product is within the label scheme's scope (Regulation (EU) 2020/740 Art. 2),
+    else the reasons: from its size, special categories (from the database unless given) and
+    product line. Computed, not stored: the pages ask for one product at a time."""
+    from tirebrain.products.grading import label_scope, scope_facts
+    from tirebrain.products.sizes import parse_size, try_parse
+
+    if size is None:
+        size = try_parse(product.size) if product.size else None
+    elif isinstance(size, str):
+        size = parse_size(size)
+    if categories is None:
+        categories = list(product.categories.values_list("code", flat=True)) if product.pk else []
+    line = product.product_line.code if product.product_line_id else None
+    return label_scope(LABEL_SCHEME, scope_facts(size, categories=categories, product_line=line))
 
 
 #: The fields ``derive`` fills: what re-deriving may change.

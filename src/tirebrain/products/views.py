@@ -36,6 +36,7 @@ from tirebrain.products.services import (
     current_thresholds,
     import_products,
     product_facts,
+    product_label_scope,
     save_product,
 )
 
@@ -208,6 +209,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Category thresholds (self-sealing, …) only when met; "not self-sealing" is noise.
             "checks": [c for c in checks if c.applies and (c.met or _has_numeric_rule(c))],
             "outputs": product.outputs.order_by("year"),
+            "scope": product_label_scope(product),
             "public_path": public_path(product),
             "may_edit": may_edit_products(request.user),
         },
@@ -232,7 +234,9 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
         if found:
             return redirect(public_path(found))
     if size or brand:
-        results = Product.objects.filter(size__icontains=size, brand__icontains=brand)[:50]
+        results = list(Product.objects.filter(size__icontains=size, brand__icontains=brand)[:50])
+        for found in results:  # at most 50: parsing their sizes costs microseconds
+            found.label_scope = product_label_scope(found)
     return render(
         request,
         "products/public_lookup.html",
@@ -251,4 +255,8 @@ def public_product_page(
         (Product._meta.get_field(name).verbose_name, getattr(product, name))
         for name in Product.PUBLIC_FIELDS
     ]
-    return render(request, "products/public_product.html", {"p": product, "fields": fields})
+    return render(
+        request,
+        "products/public_product.html",
+        {"p": product, "fields": fields, "scope": product_label_scope(product)},
+    )
