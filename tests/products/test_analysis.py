@@ -18,25 +18,9 @@ from tirebrain.products.services import ProductInput, current_thresholds, save_p
 @pytest.fixture
 def registry(plan):
     a, b = enterprise(1, "370500"), enterprise(2, "370200")
-
-    def make(ent, pattern, rr, wet, units):
-        return save_product(
-            "tests",
-            ProductInput(
-                enterprise=ent.code,
-                brand="B",
-                pattern=pattern,
-                size="205/55R16 91V",
-                product_line="semi_steel_radial",
-                rolling_resistance=Decimal(rr),
-                wet_grip=Decimal(wet),
-                outputs={2024: units},
-            ),
-        )
-
-    make(a, "high", "6.5", "1.55", 3000)  # A / A, high-end
-    make(a, "near", "9.3", "1.30", 1000)  # misses RRC 9.0 by 0.3 (within 5 %: 0.45)
-    make(b, "far", "10.6", "1.09", 1000)  # E / E, far from every threshold
+    _product(a, "high", "6.5", "1.55", 3000)  # A / A, high-end
+    _product(a, "near", "9.3", "1.30", 1000)  # misses RRC 9.0 by 0.3 (within 5 %: 0.45)
+    _product(b, "far", "10.6", "1.09", 1000)  # E / E, far from every threshold
     return a, b
 
 
