@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import enterprise, user
 from tirebrain.products.models import Product
@@ -80,6 +82,16 @@ def test_public_lookup_by_gtin_redirects_to_the_digital_link(client, products):
     response = client.get("/lookup/?gtin=4006381333931")
     assert response.status_code == 302 and response["Location"] == "/01/04006381333931/"
     assert "Branddy" in client.get("/lookup/?size=205/55&brand=Branddy").content.decode()
+
+
+def test_public_lookup_queries_do_not_grow_with_its_results(client, products):
+    def queries(brand: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get("/lookup/", {"size": "205/55", "brand": brand}).content.decode()
+        assert "Branddy" in html
+        return len(captured)
+
+    assert queries("Brand") == queries("Branddy")  # two results, one result
 
 
 def test_label_is_an_svg_with_the_classes_and_a_qr_code(client, products):

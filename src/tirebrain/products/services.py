@@ -107,16 +107,15 @@ def derive(product: Product, categories: list[str], thresholds: list[dict[str, A
 def product_label_scope(product: Product, categories: list[str] | None = None, size=None):
     """Whether the product is within the label scheme's scope (Regulation (EU) 2020/740 Art. 2),
     else the reasons: from its size, special categories (from the database unless given) and
-    product line. Computed, not stored: the pages ask for one product at a time."""
+    product line. Computed, not stored: it costs a size parse (lists should prefetch the
+    categories and select the product line)."""
     from tirebrain.products.grading import label_scope, scope_facts
-    from tirebrain.products.sizes import parse_size, try_parse
+    from tirebrain.products.sizes import try_parse
 
     if size is None:
         size = try_parse(product.size) if product.size else None
-    elif isinstance(size, str):
-        size = parse_size(size)
     if categories is None:
-        categories = list(product.categories.values_list("code", flat=True)) if product.pk else []
+        categories = [c.code for c in product.categories.all()] if product.pk else []
     line = product.product_line.code if product.product_line_id else None
     return label_scope(LABEL_SCHEME, scope_facts(size, categories=categories, product_line=line))
 

@@ -234,7 +234,11 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
         if found:
             return redirect(public_path(found))
     if size or brand:
-        results = list(Product.objects.filter(size__icontains=size, brand__icontains=brand)[:50])
+        results = list(
+            Product.objects.filter(size__icontains=size, brand__icontains=brand)
+            .select_related("product_line")
+            .prefetch_related("categories")[:50]
+        )
         for found in results:  # at most 50: parsing their sizes costs microseconds
             found.label_scope = product_label_scope(found)
     return render(
